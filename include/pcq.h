@@ -1,0 +1,130 @@
+/*
+ * pcq.h - bounded blocking producer/consumer queues.
+ *
+ * This header is the contract. Two backends implement it, chosen when the
+ * library is built (pcq_backend() names the one linked in):
+ *   "semaphore"  the reference: a mutex and two counting semaphores, as in
+ *                The Little Book of Semaphores. Simple and slow.
+ *   "atomic"     the fast one: lock-free C11-atomics rings that sleep on
+ *                Linux futexes when they must wait.
+ * Both give the same observable behaviour, described below.
+ *
+ * Items are opaque pointers (void *). Every value, NULL included, is a valid
+ * item: pcq never looks at it, never frees it.
+ *
+ * RETURN VALUES
+ * Functions returning int return 0 on success or an errno number (as the
+ * pthread functions do; errno itself is not set):
+ *   EAGAIN     try_put found the queue full, try_get found it empty.
+ *   ETIMEDOUT  the timeout of put_timed/get_timed ran out.
+ *   EPIPE      the queue is closed: a put after close always fails; a get
+ *              fails once the queue is closed and holds no item.
+ *   EINVAL     q is NULL, or get's item out-pointer is NULL.
+ * On any non-zero return nothing was enqueued and *item is untouched.
+ *
+ * GUARANTEES
+ * - Exactly once: every item whose put returned 0 is returned by exactly one
+ *   get (none lost, none duplicated) - as long as gets keep being called.
+ * - Per-producer order: items put by one thread come out in the order that
+ *   thread put them.
+ * - Exact capacity: a queue created with capacity n holds at most n items;
+ *   with n items held, put blocks and try_put returns EAGAIN. Any n in
+ *   1 .. PCQ_CAPACITY_MAX works, not only powers of two.
+ * - Blocking: put on a full queue and get on an empty queue wait. A waiting
+ *   thread spins for at most a short, bounded time, then sleeps in the kernel:
+ *   it burns no CPU while it waits. A put wakes a waiting get and vice versa
+ *   (no lost wake-ups).
+ * - Time: timeouts are relative, in nanoseconds, measured on CLOCK_MONOTONIC.
+ *   A timed call never returns ETIMEDOUT before timeout_ns has passed;
+ *   timeout_ns == 0 tries once without waiting (like try_*, but the failure
+ *   is ETIMEDOUT); UINT64_MAX waits for ever.
+ * - Signals: a signal handler running in a waiting thread never makes a call
+ *   fail; EINTR is never returned.
+ * - Cancellation: no pcq function is a cancellation point. A pending
+ *   pthread_cancel takes effect after the call returns, so a cancelled thread
+ *   never leaves a half-done put or get behind.
+ * - Close: pcq_close wakes every waiting call. From then on puts return EPIPE
+ *   and gets return the items still held, then EPIPE. Closed takes
+ *   precedence over full and empty: try_put/put_timed on a closed full queue
+ *   return EPIPE, and try_get/get_timed on a closed empty queue return EPIPE
+ *   at once, without waiting for the timeout.
+ *
+ * THREADS
+ * Any number of threads may call put-family and get-family functions on one
+ * queue at the same time, unless the queue was created with PCQ_SP or PCQ_SC.
+ * pcq_close, pcq_size and pcq_capacity may be called at any time, from any
+ * thread. pcq_destroy may be called once every other call on the queue has
+ * returned.
+ */
+#ifndef PCQ_H
+#define PCQ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A queue. Opaque: create it with pcq_create, free it with pcq_destroy. */
+typedef struct pcq pcq_t;
+
+/* Flags for pcq_create. They are promises by the caller that let the atomic
+ * backend pick a faster ring; breaking a promise is undefined behaviour. */
+#define PCQ_SP 0x1u /* single producer: never two put-family calls at once */
+#define PCQ_SC 0x2u /* single consumer: never two get-family calls at once */
+
+/* The largest capacity: 2^31 - 1, which is SEM_VALUE_MAX on Linux. */
+#define PCQ_CAPACITY_MAX 0x7fffffffu
+
+/* Creates an empty, open queue that holds at most `capacity` items. All
+ * storage is allocated here; no later call allocates.
+ * Returns NULL and sets errno to
+ *   EINVAL  capacity is 0 or above PCQ_CAPACITY_MAX, or flags has bits other
+ *           than PCQ_SP | PCQ_SC;
+ *   ENOMEM  the storage could not be allocated. */
+pcq_t *pcq_create(size_t capacity, unsigned flags);
+
+/* Frees q. pcq_destroy(NULL) does nothing. Items still held are dropped
+ * (pcq does not own them). No call on q may be running or start later. */
+void pcq_destroy(pcq_t *q);
+
+/* Puts item into q, waiting while q is full.
+ * Returns 0, EPIPE (closed) or EINVAL (q NULL). */
+int pcq_put(pcq_t *q, void *item);
+
+/* Takes the oldest item (in each producer's order) from q into *item,
+ * waiting while q is empty and open.
+ * Returns 0, EPIPE (closed and empty) or EINVAL (q or item NULL). */
+int pcq_get(pcq_t *q, void **item);
+
+/* Like pcq_put and pcq_get, but never wait: EAGAIN when q is full (put) or
+ * empty (get) and open. */
+int pcq_try_put(pcq_t *q, void *item);
+int pcq_try_get(pcq_t *q, void **item);
+
+/* Like pcq_put and pcq_get, but wait at most timeout_ns nanoseconds of
+ * CLOCK_MONOTONIC time: ETIMEDOUT when it runs out. 0 tries once;
+ * UINT64_MAX waits for ever. */
+int pcq_put_timed(pcq_t *q, void *item, uint64_t timeout_ns);
+int pcq_get_timed(pcq_t *q, void **item, uint64_t timeout_ns);
+
+/* Closes q and wakes every waiting call (see CLOSE above). Calling it again
+ * does nothing. NULL does nothing. */
+void pcq_close(pcq_t *q);
+
+/* The capacity q was created with (0 for NULL). */
+size_t pcq_capacity(const pcq_t *q);
+
+/* The number of items q holds: exact while no put or get is running, and
+ * always in [0, capacity] (0 for NULL). */
+size_t pcq_size(const pcq_t *q);
+
+/* The backend this library was built with: "semaphore" or "atomic". */
+const char *pcq_backend(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PCQ_H */

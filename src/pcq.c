@@ -1,0 +1,112 @@
+/*
+ * pcq.c - the public contract of include/pcq.h, implemented once.
+ *
+ * Checks arguments, then maps the three flavours of put (blocking, try,
+ * timed) onto one helper that first tries the backend's fast path and only
+ * then computes a deadline and calls its slow path (likewise get). So an
+ * uncontended call never reads the clock, and EINTR, timeouts and the
+ * EAGAIN/ETIMEDOUT distinction live here, not in each backend.
+ */
+#include <errno.h>
+
+#include "pcq.h"
+#include "backend.h"
+#include "clock.h"
+
+#define PCQ_PUBLIC __attribute__((visibility("default")))
+#define PCQ_FLAGS_KNOWN (PCQ_SP | PCQ_SC)
+
+/* timeout_ns: 0 = try once, UINT64_MAX = wait for ever.
+ * Returns 0, EAGAIN (tried once, full), ETIMEDOUT, EPIPE or EINVAL. */
+static int put_within(pcq_t *q, void *item, uint64_t timeout_ns)
+{
+	if (q == NULL)
+		return EINVAL;
+	int rc = backend_try_put(q, item);
+	if (rc != EAGAIN || timeout_ns == 0)
+		return rc;
+	return backend_put(q, item, clock_deadline_after(timeout_ns));
+}
+
+static int get_within(pcq_t *q, void **item, uint64_t timeout_ns)
+{
+	if (q == NULL || item == NULL)
+		return EINVAL;
+	int rc = backend_try_get(q, item);
+	if (rc != EAGAIN || timeout_ns == 0)
+		return rc;
+	return backend_get(q, item, clock_deadline_after(timeout_ns));
+}
+
+/* A timed call that ran out reports ETIMEDOUT, also when it only tried. */
+static int timed_result(int rc)
+{
+	return rc == EAGAIN ? ETIMEDOUT : rc;
+}
+
+PCQ_PUBLIC pcq_t *pcq_create(size_t capacity, unsigned flags)
+{
+	if (capacity == 0 || capacity > PCQ_CAPACITY_MAX ||
+	    (flags & ~PCQ_FLAGS_KNOWN) != 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return backend_create(capacity, flags);
+}
+
+PCQ_PUBLIC void pcq_destroy(pcq_t *q)
+{
+	if (q != NULL)
+		backend_destroy(q);
+}
+
+PCQ_PUBLIC int pcq_put(pcq_t *q, void *item)
+{
+	return put_within(q, item, UINT64_MAX);
+}
+
+PCQ_PUBLIC int pcq_get(pcq_t *q, void **item)
+{
+	return get_within(q, item, UINT64_MAX);
+}
+
+PCQ_PUBLIC int pcq_try_put(pcq_t *q, void *item)
+{
+	return put_within(q, item, 0);
+}
+
+PCQ_PUBLIC int pcq_try_get(pcq_t *q, void **item)
+{
+	return get_within(q, item, 0);
+}
+
+PCQ_PUBLIC int pcq_put_timed(pcq_t *q, void *item, uint64_t timeout_ns)
+{
+	return timed_result(put_within(q, item, timeout_ns));
+}
+
+PCQ_PUBLIC int pcq_get_timed(pcq_t *q, void **item, uint64_t timeout_ns)
+{
+	return timed_result(get_within(q, item, timeout_ns));
+}
+
+PCQ_PUBLIC void pcq_close(pcq_t *q)
+{
+	if (q != NULL)
+		backend_close(q);
+}
+
+PCQ_PUBLIC size_t pcq_capacity(const pcq_t *q)
+{
+	return q == NULL ? 0 : backend_capacity(q);
+}
+
+PCQ_PUBLIC size_t pcq_size(const pcq_t *q)
+{
+	return q == NULL ? 0 : backend_size(q);
+}
+
+PCQ_PUBLIC const char *pcq_backend(void)
+{
+	return backend_name;
+}

@@ -1,0 +1,223 @@
+/*
+ * queue.c - the reference backend: the producer/consumer solution of The
+ * Little Book of Semaphores, with close and timeouts added.
+ *
+ * The book's solution, with its names:
+ *
+ *   mutex  = Semaphore(1)           the buffer is accessed by one at a time
+ *   items  = Semaphore(0)           counts items in the buffer
+ *   spaces = Semaphore(capacity)    counts free slots in the buffer
+ *
+ *   put:  spaces.wait()             get:  items.wait()
+ *         mutex.wait()                    mutex.wait()
+ *           buffer.add(item)                item = buffer.take()
+ *         mutex.signal()                  mutex.signal()
+ *         items.signal()                  spaces.signal()
+ *
+ * (A well-known hand-written version of this code named the counting
+ * semaphores `empty`, for what counts items, and `full`, for what counts
+ * free slots: names that say the opposite of what they count. `items` and
+ * `spaces` say what they count.)
+ *
+ * The counting semaphore is waited on *before* the mutex. The other order
+ * deadlocks: a putter holding the mutex while it sleeps on a full buffer
+ * keeps out the getter that would make space. docs/design.md draws it.
+ *
+ * What the book does not have:
+ *
+ * try and timed calls: sem_trywait and sem_clockwait on the counting
+ *   semaphore. A call that gives up has taken no token, so the counts are
+ *   exactly as they were.
+ *
+ * close: a `closed` flag set under the mutex, plus one extra token posted on
+ *   each counting semaphore - the baton. Invariants, at every moment the
+ *   mutex is free and no call holds a token:
+ *     items  == count + closed            spaces == free slots + closed
+ *   A waiter that gets a token and finds nothing to do (put: closed; get:
+ *   closed and empty) posts the token back before it returns EPIPE. So the
+ *   baton passes from waiter to waiter, and all of them wake: close needs
+ *   no list of waiters and no broadcast.
+ *
+ * Signals and cancellation are dealt with in sem_wait_until() (sem_until.c).
+ */
+#include <errno.h>
+#include <semaphore.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "backend.h"
+#include "sem_until.h"
+
+const char backend_name[] = "semaphore";
+
+struct pcq {
+	sem_t mutex;  /* 1: buffer free; 0: a call is in the buffer */
+	sem_t items;  /* items in the buffer (+1 baton once closed) */
+	sem_t spaces; /* free slots in the buffer (+1 baton once closed) */
+
+	/* The circular buffer. Written only while holding `mutex`. */
+	size_t put_at;   /* next slot to fill */
+	size_t get_at;   /* next slot to empty */
+	_Atomic size_t count; /* items held; atomic only so pcq_size can read
+			       * it without the mutex (relaxed: a snapshot) */
+	atomic_bool closed;   /* written under the mutex, read as a hint
+			       * outside it (relaxed; see try_put) */
+	size_t capacity;
+	void **slots;
+};
+
+struct pcq *backend_create(size_t capacity, unsigned flags)
+{
+	(void)flags; /* one design serves every number of threads */
+	struct pcq *q = calloc(1, sizeof(*q));
+	void **slots = calloc(capacity, sizeof(*slots));
+	if (q == NULL || slots == NULL) {
+		free(q);
+		free(slots);
+		errno = ENOMEM;
+		return NULL;
+	}
+	q->slots = slots;
+	q->capacity = capacity;
+	/* capacity <= PCQ_CAPACITY_MAX == SEM_VALUE_MAX: sem_init accepts it. */
+	sem_init(&q->mutex, 0, 1);
+	sem_init(&q->items, 0, 0);
+	sem_init(&q->spaces, 0, (unsigned)capacity);
+	return q;
+}
+
+void backend_destroy(struct pcq *q)
+{
+	sem_destroy(&q->mutex);
+	sem_destroy(&q->items);
+	sem_destroy(&q->spaces);
+	free(q->slots);
+	free(q);
+}
+
+static void lock(struct pcq *q)
+{
+	sem_wait_until(&q->mutex, DEADLINE_NEVER);
+}
+
+static void unlock(struct pcq *q)
+{
+	sem_post(&q->mutex);
+}
+
+static bool is_closed(const struct pcq *q)
+{
+	return atomic_load_explicit(&q->closed, memory_order_relaxed);
+}
+
+/* Called with a `spaces` token taken. */
+static int put_holding_space(struct pcq *q, void *item)
+{
+	lock(q);
+	if (is_closed(q)) {
+		unlock(q);
+		sem_post(&q->spaces); /* pass the baton to the next putter */
+		return EPIPE;
+	}
+	q->slots[q->put_at] = item;
+	q->put_at = q->put_at + 1 == q->capacity ? 0 : q->put_at + 1;
+	atomic_fetch_add_explicit(&q->count, 1, memory_order_relaxed);
+	unlock(q);
+	sem_post(&q->items);
+	return 0;
+}
+
+/* Called with an `items` token taken. */
+static int get_holding_item(struct pcq *q, void **item)
+{
+	lock(q);
+	if (atomic_load_explicit(&q->count, memory_order_relaxed) == 0) {
+		/* A token but no item: the token was the baton, so closed. */
+		unlock(q);
+		sem_post(&q->items); /* pass the baton to the next getter */
+		return EPIPE;
+	}
+	*item = q->slots[q->get_at];
+	q->get_at = q->get_at + 1 == q->capacity ? 0 : q->get_at + 1;
+	atomic_fetch_sub_explicit(&q->count, 1, memory_order_relaxed);
+	unlock(q);
+	sem_post(&q->spaces);
+	return 0;
+}
+
+int backend_try_put(struct pcq *q, void *item)
+{
+	/* Closed beats full. The flag is read without the mutex, so a close
+	 * racing with this call may or may not be seen here; either outcome
+	 * is one the caller could have had by arriving a moment earlier or
+	 * later. put_holding_space re-checks under the mutex. */
+	if (is_closed(q))
+		return EPIPE;
+	if (sem_trywait(&q->spaces) != 0)
+		return is_closed(q) ? EPIPE : EAGAIN;
+	return put_holding_space(q, item);
+}
+
+int backend_put(struct pcq *q, void *item, uint64_t deadline_ns)
+{
+	if (sem_wait_until(&q->spaces, deadline_ns) != 0)
+		return is_closed(q) ? EPIPE : ETIMEDOUT;
+	return put_holding_space(q, item);
+}
+
+int backend_try_get(struct pcq *q, void **item)
+{
+	/* EPIPE must mean "closed, then found empty", in that order: an item
+	 * put just before the close must still come out. So read the flag
+	 * before looking for a token (acquire: the look cannot move above
+	 * it; pairs with the release of the close's sem_post). */
+	for (;;) {
+		bool was_closed = atomic_load_explicit(&q->closed,
+						       memory_order_acquire);
+		if (sem_trywait(&q->items) == 0)
+			return get_holding_item(q, item);
+		/* No token: every item left (and the baton) is being taken by
+		 * another getter right now. */
+		if (was_closed)
+			return EPIPE;
+		if (!is_closed(q))
+			return EAGAIN; /* open and empty throughout */
+		/* closed while we looked: look once more */
+	}
+}
+
+int backend_get(struct pcq *q, void **item, uint64_t deadline_ns)
+{
+	if (sem_wait_until(&q->items, deadline_ns) == 0)
+		return get_holding_item(q, item);
+	/* Timed out. Open: that is the answer. Closed: items put before the
+	 * close may still be there, and backend_try_get settles it. */
+	return is_closed(q) ? backend_try_get(q, item) : ETIMEDOUT;
+}
+
+void backend_close(struct pcq *q)
+{
+	lock(q);
+	bool was_closed = is_closed(q);
+	atomic_store_explicit(&q->closed, true, memory_order_relaxed);
+	unlock(q);
+	if (!was_closed) {
+		/* The batons: wake one waiter of each kind; it wakes the next,
+		 * and so on. A post fails (EOVERFLOW) only on a semaphore that
+		 * is already SEM_VALUE_MAX: nobody can be waiting on it then,
+		 * and every later caller finds a token without the baton. */
+		sem_post(&q->items);
+		sem_post(&q->spaces);
+	}
+}
+
+size_t backend_size(const struct pcq *q)
+{
+	return atomic_load_explicit(&q->count, memory_order_relaxed);
+}
+
+size_t backend_capacity(const struct pcq *q)
+{
+	return q->capacity;
+}

@@ -1,0 +1,16 @@
+/*
+ * sem_until.h - the semaphore backend's one wait primitive.
+ */
+#ifndef PCQ_SEM_UNTIL_H
+#define PCQ_SEM_UNTIL_H
+
+#include <semaphore.h>
+#include <stdint.h>
+
+/* Waits for s (decrements it) until deadline_ns, an absolute CLOCK_MONOTONIC
+ * time (DEADLINE_NEVER: no limit). Returns 0 (decremented) or ETIMEDOUT (not
+ * decremented). Never returns early for a signal, and is not a cancellation
+ * point. */
+int sem_wait_until(sem_t *s, uint64_t deadline_ns);
+
+#endif /* PCQ_SEM_UNTIL_H */
