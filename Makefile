@@ -57,8 +57,14 @@ deps-test:
 deps-bench:
 	@scripts/deps.sh $(BENCH_DEPS)
 
+# Each fragment adds its own targets, and the names of its checks to
+# TEST_TARGETS; `make test` runs them all, in the order included.
+TEST_TARGETS :=
 include tests/tests.mk
+-include tests/model/model.mk
 -include bench/bench.mk
+
+test: deps-test $(TEST_TARGETS)
 
 install: lib
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig

@@ -6,7 +6,7 @@
 TEST_SRCS := tests/test_contract.c tests/test_stress.c tests/harness.c
 
 .PHONY: test $(addprefix test-,$(BACKENDS))
-test: deps-test $(addprefix test-,$(BACKENDS))
+TEST_TARGETS += $(addprefix test-,$(BACKENDS))
 
 # test_variant(NAME): build/NAME/test_pcq, linked with build/NAME/libpcq.a
 define test_variant
