@@ -1,0 +1,149 @@
+/*
+ * mpmc.h - the multi-producer multi-consumer ring: Dmitry Vyukov's bounded
+ * queue with per-slot turns, for any capacity.
+ *
+ * Positions. put_pos and get_pos count up through positions; a position is
+ * (lap << bits) | index with index < capacity, where bits is just enough to
+ * hold capacity - 1 and index_mask = 2^bits - 1. Counting skips from index
+ * capacity - 1 to index 0 of the next lap, so any capacity works with a
+ * mask instead of a division, and every slot is used. POS_CLOSED, the top
+ * bit of put_pos, is set by close: it freezes put_pos.
+ *
+ * Turns. Slot i says whose turn it is, as a lap base (position & ~mask):
+ *   turn == base(p)        empty, waiting for the put at position p
+ *   turn == base(p) + 1    full, waiting for the get at position p
+ * and a get at p hands the slot to the put of the next lap: base(p) + 2^bits.
+ * calloc's zeros are "empty, lap 0" for every slot: nothing to initialise.
+ *
+ * A put at position p: if slot p is empty for p, claim p with a CAS on
+ * put_pos (p -> next(p)), store the item, then the turn. If slot p still
+ * holds the item of the lap before, the ring is full (or a get is taking
+ * that item right now): EAGAIN. A get mirrors it. A claim happens only
+ * when the slot is ready, so a call that gives up has changed nothing;
+ * the only waiting left is for a put that has claimed a slot but not yet
+ * stored its turn, which the caller does by parking like any other wait.
+ *
+ * Edges (docs/design.md has the table):
+ *   R1 put stores turn = base + 1 (release)  ->  A1 get loads turn
+ *      (acquire): the getter that sees the slot full sees its item.
+ *   R2 get stores turn = next base (release) ->  A2 put loads turn
+ *      (acquire): the putter that sees the slot empty overwrites the item
+ *      only after the getter has read it.
+ * The CASes on put_pos and get_pos are relaxed: they only decide which
+ * thread owns a slot; the slot's turn carries the data.
+ */
+#ifndef PCQ_MPMC_H
+#define PCQ_MPMC_H
+
+#include <errno.h>
+#include <stdint.h>
+
+#include "ring.h"
+
+#define POS_CLOSED ((size_t)1 << (sizeof(size_t) * 8 - 1))
+
+static inline size_t lap_base(const struct pcq *q, size_t pos)
+{
+	return pos & ~q->index_mask;
+}
+
+static inline size_t next_pos(const struct pcq *q, size_t pos)
+{
+	/* After index capacity - 1 comes index 0 of the next lap. */
+	return (pos & q->index_mask) == q->capacity - 1
+		       ? (pos | q->index_mask) + 1
+		       : pos + 1;
+}
+
+/* Signed distance of a turn from what the caller waits for. */
+static inline intptr_t turn_diff(size_t turn, size_t want)
+{
+	return (intptr_t)(turn - want);
+}
+
+static inline int mpmc_try_put(struct pcq *q, void *item)
+{
+	/* Relaxed: a starting guess; the CAS below decides. */
+	size_t pos = atomic_load_explicit(&q->put_pos, memory_order_relaxed);
+	for (;;) {
+		if (pos & POS_CLOSED)
+			return EPIPE;
+		struct slot *s = &q->slots[pos & q->index_mask];
+		/* A2: pairs with R2 in mpmc_try_get. */
+		size_t turn = atomic_load_explicit(&s->turn,
+						   memory_order_acquire);
+		intptr_t d = turn_diff(turn, lap_base(q, pos));
+		if (d == 0) {
+			/* Slot empty for this lap: claim position pos. On
+			 * failure the CAS reloads pos (maybe with POS_CLOSED). */
+			if (atomic_compare_exchange_weak_explicit(
+				    &q->put_pos, &pos, next_pos(q, pos),
+				    memory_order_relaxed, memory_order_relaxed)) {
+				s->item = item;
+				/* R1: publish. Pairs with A1 in mpmc_try_get. */
+				atomic_store_explicit(&s->turn,
+						      lap_base(q, pos) + 1,
+						      memory_order_release);
+				waitq_wake_one(&q->items);
+				return 0;
+			}
+		} else if (d < 0) {
+			/* The item of the lap before is still there: full,
+			 * unless put_pos moved on (or was closed) meanwhile. */
+			size_t now = atomic_load_explicit(&q->put_pos,
+							  memory_order_relaxed);
+			if (now == pos)
+				return EAGAIN;
+			pos = now;
+		} else {
+			/* Another putter took pos: start from the new one. */
+			pos = atomic_load_explicit(&q->put_pos,
+						   memory_order_relaxed);
+		}
+	}
+}
+
+static inline int mpmc_try_get(struct pcq *q, void **item)
+{
+	/* Relaxed: a starting guess; the CAS below decides. */
+	size_t pos = atomic_load_explicit(&q->get_pos, memory_order_relaxed);
+	for (;;) {
+		struct slot *s = &q->slots[pos & q->index_mask];
+		/* A1: pairs with R1 in mpmc_try_put. */
+		size_t turn = atomic_load_explicit(&s->turn,
+						   memory_order_acquire);
+		intptr_t d = turn_diff(turn, lap_base(q, pos) + 1);
+		if (d == 0) {
+			if (atomic_compare_exchange_weak_explicit(
+				    &q->get_pos, &pos, next_pos(q, pos),
+				    memory_order_relaxed, memory_order_relaxed)) {
+				*item = s->item;
+				/* R2: hand the slot to the next lap's put.
+				 * Pairs with A2 in mpmc_try_put. */
+				atomic_store_explicit(
+					&s->turn,
+					lap_base(q, pos) + q->index_mask + 1,
+					memory_order_release);
+				waitq_wake_one(&q->spaces);
+				return 0;
+			}
+		} else if (d < 0) {
+			/* Slot not yet filled for this lap. Empty if no put
+			 * has claimed pos; else a put is storing its item. */
+			size_t put = atomic_load_explicit(&q->put_pos,
+							  memory_order_relaxed);
+			if ((put & ~POS_CLOSED) == pos)
+				return put & POS_CLOSED ? EPIPE : EAGAIN;
+			size_t now = atomic_load_explicit(&q->get_pos,
+							  memory_order_relaxed);
+			if (now == pos)
+				return EAGAIN; /* wait for that put */
+			pos = now;
+		} else {
+			pos = atomic_load_explicit(&q->get_pos,
+						   memory_order_relaxed);
+		}
+	}
+}
+
+#endif /* PCQ_MPMC_H */

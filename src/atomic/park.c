@@ -1,0 +1,100 @@
+/*
+ * park.c - futex waits and wakes, and the barrier pair F_w/F_s; see park.h.
+ * Nothing else in the atomic backend makes a system call.
+ */
+#include <errno.h>
+#include <linux/futex.h>
+#include <linux/membarrier.h>
+#include <pthread.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "clock.h"
+#include "fault.h"
+#include "park.h"
+
+bool park_asymmetric;
+
+static long membarrier(int cmd)
+{
+	return syscall(SYS_membarrier, cmd, 0, 0);
+}
+
+static void choose_barriers(void)
+{
+#ifdef PCQ_SYMMETRIC_FENCES
+	park_asymmetric = false; /* test builds: exercise the fallback */
+#else
+	park_asymmetric =
+		membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
+#endif
+}
+
+void park_init(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, choose_barriers);
+}
+
+void fence_slow(void)
+{
+	if (park_asymmetric)
+		membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED);
+	else
+		atomic_thread_fence(memory_order_seq_cst);
+}
+
+/* The one futex wait: returns 0 or ETIMEDOUT. A wake-up, a spurious
+ * return, EINTR and "the word had already changed" (EAGAIN) are all 0:
+ * the caller re-checks its condition anyway. */
+static int futex_wait(atomic_uint *word, unsigned expected,
+		      uint64_t deadline_ns)
+{
+	if (fault_spurious_wake())
+		return 0;
+	struct timespec ts = clock_timespec(deadline_ns);
+	/* FUTEX_WAIT_BITSET takes an absolute CLOCK_MONOTONIC deadline
+	 * (FUTEX_WAIT would take a relative one). */
+	long rc = syscall(SYS_futex, word, FUTEX_WAIT_BITSET_PRIVATE, expected,
+			  deadline_ns == DEADLINE_NEVER ? NULL : &ts, NULL,
+			  FUTEX_BITSET_MATCH_ANY);
+	return rc == -1 && errno == ETIMEDOUT ? ETIMEDOUT : 0;
+}
+
+static void futex_wake(atomic_uint *word, int n)
+{
+	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, n, NULL, NULL, 0);
+}
+
+void waitq_wake_slow(struct waitq *w, int n)
+{
+	/* Release: a sleeper that reads the new seq (in futex_wait, or its
+	 * next announce) sees the change that caused this wake. */
+	atomic_fetch_add_explicit(&w->seq, 1, memory_order_release);
+	futex_wake(&w->seq, n);
+}
+
+unsigned waitq_announce(struct waitq *w)
+{
+	/* Acquire: pairs with the release in waitq_wake_slow. seq is read
+	 * before the announcement, so a wake that comes after the read
+	 * changes it, and futex_wait(seen) will not sleep through it. */
+	unsigned seen = atomic_load_explicit(&w->seq, memory_order_acquire);
+	/* Relaxed: F_s, right after, orders it before the re-check. */
+	atomic_fetch_add_explicit(&w->waiters, 1, memory_order_relaxed);
+	fence_slow(); /* F_s: pairs with F_w in waitq_wake_one/all */
+	return seen;
+}
+
+int waitq_sleep(struct waitq *w, unsigned seen, uint64_t deadline_ns)
+{
+	return futex_wait(&w->seq, seen, deadline_ns);
+}
+
+void waitq_retract(struct waitq *w)
+{
+	/* Relaxed: a waker that still sees the old count only makes one
+	 * system call too many. */
+	atomic_fetch_sub_explicit(&w->waiters, 1, memory_order_relaxed);
+}

@@ -1,0 +1,58 @@
+/*
+ * ring.h - the atomic backend's queue: its state, grouped by who writes it.
+ *
+ * One struct serves both rings (spsc.h, mpmc.h); each ring uses the fields
+ * its comment names. Each group sits on its own cache line, so putters and
+ * getters do not invalidate each other's lines except where they must.
+ */
+#ifndef PCQ_RING_H
+#define PCQ_RING_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "park.h"
+
+#define CACHE_LINE 64
+
+/* An MPMC slot: the item and whose turn it is (see mpmc.h). */
+struct slot {
+	atomic_size_t turn;
+	void *item;
+};
+
+struct pcq {
+	/* Read-only after create (but `closed`, written once by close). */
+	_Alignas(CACHE_LINE) size_t capacity; /* as given to create */
+	bool spsc;          /* PCQ_SP|PCQ_SC: the SPSC ring, else MPMC */
+	size_t index_mask;  /* MPMC: position -> slot index bits */
+	void **ring;        /* SPSC: capacity item pointers */
+	struct slot *slots; /* MPMC: capacity slots */
+	atomic_bool closed; /* SPSC: set by close (MPMC: POS_CLOSED) */
+
+	/* Written by putters. */
+	_Alignas(CACHE_LINE) atomic_size_t put_pos; /* items put, ever */
+	atomic_size_t put_claimed; /* SPSC: put_pos + 1 while a put runs */
+	size_t put_index;          /* SPSC: put_pos % capacity */
+	size_t get_pos_seen;       /* SPSC: a recent get_pos */
+
+	/* Written by getters. */
+	_Alignas(CACHE_LINE) atomic_size_t get_pos; /* items got, ever */
+	size_t get_index;          /* SPSC: get_pos % capacity */
+	size_t put_pos_seen;       /* SPSC: a recent put_pos */
+	bool drained;              /* SPSC: closed, empty, no put running */
+
+	/* Written by sleepers and the wakers of sleepers. */
+	_Alignas(CACHE_LINE) struct waitq items;  /* getters wait here */
+	_Alignas(CACHE_LINE) struct waitq spaces; /* putters wait here */
+};
+
+_Static_assert(offsetof(struct pcq, put_pos) % CACHE_LINE == 0 &&
+		       offsetof(struct pcq, get_pos) % CACHE_LINE == 0 &&
+		       offsetof(struct pcq, get_pos) - offsetof(struct pcq,
+								put_pos) >=
+			       CACHE_LINE,
+	       "putters' and getters' fields share no cache line");
+
+#endif /* PCQ_RING_H */
