@@ -1,23 +1,40 @@
 # tests/tests.mk - the test suite, built and run once per backend.
 #
-#   make test              every backend: contract suite and stress
-#   make test-semaphore    one backend
+#   make test              every variant (see VARIANTS in the Makefile)
+#   make test-semaphore    one variant: a backend, or e.g. test-atomic-tsan
+#   make check             the plain backends only: the quick edit loop
 
 TEST_SRCS := tests/test_contract.c tests/test_stress.c tests/harness.c
 
 .PHONY: test $(addprefix test-,$(BACKENDS))
-TEST_TARGETS += $(addprefix test-,$(BACKENDS))
+TEST_TARGETS += $(addprefix test-,$(VARIANTS))
+
+.PHONY: check
+check: deps-test $(addprefix test-,$(BACKENDS))
+
+# The sanitizer variants run the same tests under tests/minicrit (see its
+# header for why); the others under Criterion.
+CRITERION = $$(pkg-config --cflags --libs criterion)
+MINICRIT = -Itests/minicrit tests/minicrit/minicrit.c
+runner = $(if $(filter %-tsan %-asan,$(1)),$(MINICRIT),$(CRITERION))
+
+# Sanitizers: fail on the first report; let calloc return NULL (the
+# capacity tests expect ENOMEM, not an abort, for a huge queue).
+SAN_ENV := TSAN_OPTIONS=halt_on_error=1:allocator_may_return_null=1 \
+	ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
 # test_variant(NAME): build/NAME/test_pcq, linked with build/NAME/libpcq.a
 define test_variant
-build/$(1)/test_pcq: $$(TEST_SRCS) tests/harness.h build/$(1)/libpcq.a | deps-test
+build/$(1)/test_pcq: $$(TEST_SRCS) tests/harness.h build/$(1)/libpcq.a \
+		tests/minicrit/minicrit.c | deps-test
 	$$(CC) $$(filter-out -fvisibility=hidden,$$($(1)_CFLAGS)) -Itests \
 		$$(TEST_SRCS) build/$(1)/libpcq.a -o $$@ \
-		$$$$(pkg-config --cflags --libs criterion) $$(LDLIBS)
+		$$(call runner,$(1)) $$(LDLIBS)
 
 test-$(1): build/$(1)/test_pcq
-	@echo "== test suite, $(1) backend"
-	build/$(1)/test_pcq --jobs 2 $$(TEST_ARGS)
+	@echo "== test suite, $(1)"
+	$$(SAN_ENV) build/$(1)/test_pcq $$(if $$(findstring san,$(1)),,--jobs 2) $$(TEST_ARGS)
 endef
 
-$(foreach b,$(BACKENDS),$(eval $(call test_variant,$(b))))
+$(foreach v,$(VARIANTS),$(eval $(call test_variant,$(v))))
