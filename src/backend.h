@@ -26,9 +26,13 @@ struct pcq;
 struct pcq *backend_create(size_t capacity, unsigned flags);
 void backend_destroy(struct pcq *q);
 
-/* The fast path: never waits. Returns 0, EAGAIN (full/empty) or EPIPE. */
-int backend_try_put(struct pcq *q, void *item);
-int backend_try_get(struct pcq *q, void **item);
+/* The fast path: never waits. Returns 0, EAGAIN (full/empty) or EPIPE.
+ *   int backend_try_put(struct pcq *q, void *item);
+ *   int backend_try_get(struct pcq *q, void **item);
+ * Each backend's fastpath.h declares or defines them: the atomic backend
+ * defines them inline, so that they compile into the front end's calls
+ * with no call between. The Makefile's -Isrc/<backend> picks the file. */
+#include "fastpath.h"
 
 /* The slow path, called after a try found the queue full/empty: waits until
  * the call can complete or deadline_ns passes. Returns 0, ETIMEDOUT or EPIPE;

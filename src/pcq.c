@@ -16,26 +16,42 @@
 #define PCQ_PUBLIC __attribute__((visibility("default")))
 #define PCQ_FLAGS_KNOWN (PCQ_SP | PCQ_SC)
 
+/* The slow paths: the queue was full/empty and the caller will wait. Out
+ * of line, so the fast paths need no stack frame. */
+__attribute__((noinline)) static int put_slow(pcq_t *q, void *item,
+					      uint64_t timeout_ns)
+{
+	return backend_put(q, item, clock_deadline_after(timeout_ns));
+}
+
+__attribute__((noinline)) static int get_slow(pcq_t *q, void **item,
+					      uint64_t timeout_ns)
+{
+	return backend_get(q, item, clock_deadline_after(timeout_ns));
+}
+
 /* timeout_ns: 0 = try once, UINT64_MAX = wait for ever.
  * Returns 0, EAGAIN (tried once, full), ETIMEDOUT, EPIPE or EINVAL. */
-static int put_within(pcq_t *q, void *item, uint64_t timeout_ns)
+__attribute__((always_inline)) static inline int
+put_within(pcq_t *q, void *item, uint64_t timeout_ns)
 {
 	if (q == NULL)
 		return EINVAL;
 	int rc = backend_try_put(q, item);
-	if (rc != EAGAIN || timeout_ns == 0)
+	if (__builtin_expect(rc != EAGAIN || timeout_ns == 0, 1))
 		return rc;
-	return backend_put(q, item, clock_deadline_after(timeout_ns));
+	return put_slow(q, item, timeout_ns);
 }
 
-static int get_within(pcq_t *q, void **item, uint64_t timeout_ns)
+__attribute__((always_inline)) static inline int
+get_within(pcq_t *q, void **item, uint64_t timeout_ns)
 {
 	if (q == NULL || item == NULL)
 		return EINVAL;
 	int rc = backend_try_get(q, item);
-	if (rc != EAGAIN || timeout_ns == 0)
+	if (__builtin_expect(rc != EAGAIN || timeout_ns == 0, 1))
 		return rc;
-	return backend_get(q, item, clock_deadline_after(timeout_ns));
+	return get_slow(q, item, timeout_ns);
 }
 
 /* A timed call that ran out reports ETIMEDOUT, also when it only tried. */

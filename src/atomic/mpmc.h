@@ -61,7 +61,8 @@ static inline intptr_t turn_diff(size_t turn, size_t want)
 	return (intptr_t)(turn - want);
 }
 
-static inline int mpmc_try_put(struct pcq *q, void *item)
+__attribute__((always_inline)) static inline int
+mpmc_try_put(struct pcq *q, void *item)
 {
 	/* Relaxed: a starting guess; the CAS below decides. */
 	size_t pos = atomic_load_explicit(&q->put_pos, memory_order_relaxed);
@@ -84,7 +85,7 @@ static inline int mpmc_try_put(struct pcq *q, void *item)
 				atomic_store_explicit(&s->turn,
 						      lap_base(q, pos) + 1,
 						      memory_order_release);
-				waitq_wake_one(&q->items);
+				waitq_wake_one(&q->items, q->asymmetric);
 				return 0;
 			}
 		} else if (d < 0) {
@@ -103,7 +104,8 @@ static inline int mpmc_try_put(struct pcq *q, void *item)
 	}
 }
 
-static inline int mpmc_try_get(struct pcq *q, void **item)
+__attribute__((always_inline)) static inline int
+mpmc_try_get(struct pcq *q, void **item)
 {
 	/* Relaxed: a starting guess; the CAS below decides. */
 	size_t pos = atomic_load_explicit(&q->get_pos, memory_order_relaxed);
@@ -124,7 +126,7 @@ static inline int mpmc_try_get(struct pcq *q, void **item)
 					&s->turn,
 					lap_base(q, pos) + q->index_mask + 1,
 					memory_order_release);
-				waitq_wake_one(&q->spaces);
+				waitq_wake_one(&q->spaces, q->asymmetric);
 				return 0;
 			}
 		} else if (d < 0) {

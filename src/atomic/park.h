@@ -63,10 +63,11 @@ static inline void cpu_relax(void)
 
 /* F_w: the waker's half of the barrier pair. Orders the store that
  * published a change before the load that looks for waiters. Pairs with
- * F_s (fence_slow) in the sleeper. */
-static inline void fence_fast(void)
+ * F_s (fence_slow) in the sleeper. `asymmetric` is park_asymmetric, which
+ * callers keep a copy of in a cache line they read anyway. */
+static inline void fence_fast(bool asymmetric)
 {
-	if (park_asymmetric)
+	if (asymmetric)
 		atomic_signal_fence(memory_order_seq_cst); /* compiler only */
 	else
 		atomic_thread_fence(memory_order_seq_cst);
@@ -81,18 +82,18 @@ void waitq_wake_slow(struct waitq *w, int n);
 /* Called by a waker right after it published a change (a put or get): wakes
  * one sleeper, if any has announced itself. No system call, no atomic
  * read-modify-write when nobody sleeps. */
-static inline void waitq_wake_one(struct waitq *w)
+static inline void waitq_wake_one(struct waitq *w, bool asymmetric)
 {
-	fence_fast(); /* F_w */
+	fence_fast(asymmetric); /* F_w */
 	/* Relaxed: F_w/F_s give the ordering; this load only has to see an
 	 * announcement that F_s made visible. */
 	if (atomic_load_explicit(&w->waiters, memory_order_relaxed) != 0)
 		waitq_wake_slow(w, 1);
 }
 
-static inline void waitq_wake_all(struct waitq *w)
+static inline void waitq_wake_all(struct waitq *w, bool asymmetric)
 {
-	fence_fast(); /* F_w */
+	fence_fast(asymmetric); /* F_w */
 	if (atomic_load_explicit(&w->waiters, memory_order_relaxed) != 0)
 		waitq_wake_slow(w, INT32_MAX);
 }

@@ -22,8 +22,6 @@
 #include "backend.h"
 #include "mpmc.h"
 #include "pcq.h"
-#include "ring.h"
-#include "spsc.h"
 
 const char backend_name[] = "atomic";
 
@@ -35,7 +33,8 @@ struct pcq *backend_create(size_t capacity, unsigned flags)
 		errno = ENOMEM;
 		return NULL;
 	}
-	*q = (struct pcq){ .capacity = capacity };
+	*q = (struct pcq){ .capacity = capacity,
+			   .asymmetric = park_asymmetric };
 	q->spsc = (flags & (PCQ_SP | PCQ_SC)) == (PCQ_SP | PCQ_SC);
 	/* calloc: untouched slots cost no memory until used, and zero is
 	 * the right start for both rings. */
@@ -66,20 +65,16 @@ void backend_destroy(struct pcq *q)
 	free(q);
 }
 
-int backend_try_put(struct pcq *q, void *item)
-{
-	return q->spsc ? spsc_try_put(q, item) : mpmc_try_put(q, item);
-}
-
-int backend_try_get(struct pcq *q, void **item)
-{
-	return q->spsc ? spsc_try_get(q, item) : mpmc_try_get(q, item);
-}
-
-/* put and get through one signature, for wait_until. */
+/* The fast paths of fastpath.h, out of line, through one signature, for
+ * wait_until. */
 static int try_put_boxed(struct pcq *q, void **item)
 {
 	return backend_try_put(q, *item);
+}
+
+static int try_get(struct pcq *q, void **item)
+{
+	return backend_try_get(q, item);
 }
 
 /* The slow path: the call found the queue full/empty (or a slot still in
@@ -120,7 +115,7 @@ int backend_put(struct pcq *q, void *item, uint64_t deadline_ns)
 
 int backend_get(struct pcq *q, void **item, uint64_t deadline_ns)
 {
-	return wait_until(q, &q->items, backend_try_get, item, deadline_ns);
+	return wait_until(q, &q->items, try_get, item, deadline_ns);
 }
 
 void backend_close(struct pcq *q)
@@ -131,8 +126,8 @@ void backend_close(struct pcq *q)
 		atomic_fetch_or_explicit(&q->put_pos, POS_CLOSED,
 					 memory_order_relaxed);
 	/* Every sleeper re-checks after F_s and sees closed, or is woken. */
-	waitq_wake_all(&q->items);
-	waitq_wake_all(&q->spaces);
+	waitq_wake_all(&q->items, q->asymmetric);
+	waitq_wake_all(&q->spaces, q->asymmetric);
 }
 
 size_t backend_size(const struct pcq *q)

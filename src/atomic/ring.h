@@ -26,6 +26,7 @@ struct pcq {
 	/* Read-only after create (but `closed`, written once by close). */
 	_Alignas(CACHE_LINE) size_t capacity; /* as given to create */
 	bool spsc;          /* PCQ_SP|PCQ_SC: the SPSC ring, else MPMC */
+	bool asymmetric;    /* park_asymmetric, where the fast path reads */
 	size_t index_mask;  /* MPMC: position -> slot index bits */
 	void **ring;        /* SPSC: capacity item pointers */
 	struct slot *slots; /* MPMC: capacity slots */

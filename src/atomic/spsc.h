@@ -38,7 +38,8 @@ static inline size_t spsc_next_index(const struct pcq *q, size_t i)
 	return i + 1 == q->capacity ? 0 : i + 1;
 }
 
-static inline int spsc_try_put(struct pcq *q, void *item)
+__attribute__((always_inline)) static inline int
+spsc_try_put(struct pcq *q, void *item)
 {
 	/* Relaxed: only this thread writes put_pos. */
 	size_t pos = atomic_load_explicit(&q->put_pos, memory_order_relaxed);
@@ -55,18 +56,19 @@ static inline int spsc_try_put(struct pcq *q, void *item)
 	/* C1: "a put is running". Relaxed: F_w orders it before the load of
 	 * closed; pairs with F_s in spsc_closed_empty. */
 	atomic_store_explicit(&q->put_claimed, pos + 1, memory_order_relaxed);
-	fence_fast(); /* F_w */
+	fence_fast(q->asymmetric); /* F_w */
 	if (atomic_load_explicit(&q->closed, memory_order_relaxed)) {
 		atomic_store_explicit(&q->put_claimed, pos,
 				      memory_order_relaxed);
-		waitq_wake_one(&q->items); /* a get may wait for this put */
+		/* A get may be waiting to see this put end. */
+		waitq_wake_one(&q->items, q->asymmetric);
 		return EPIPE;
 	}
 	q->ring[q->put_index] = item;
 	q->put_index = spsc_next_index(q, q->put_index);
 	/* R1: publish item pos. Pairs with A1 in spsc_try_get. */
 	atomic_store_explicit(&q->put_pos, pos + 1, memory_order_release);
-	waitq_wake_one(&q->items);
+	waitq_wake_one(&q->items, q->asymmetric);
 	return 0;
 }
 
@@ -88,7 +90,8 @@ __attribute__((noinline, cold)) static int spsc_closed_empty(struct pcq *q,
 	return EPIPE;
 }
 
-static inline int spsc_try_get(struct pcq *q, void **item)
+__attribute__((always_inline)) static inline int
+spsc_try_get(struct pcq *q, void **item)
 {
 	/* Relaxed: only this thread writes get_pos. */
 	size_t pos = atomic_load_explicit(&q->get_pos, memory_order_relaxed);
@@ -103,7 +106,7 @@ static inline int spsc_try_get(struct pcq *q, void **item)
 	q->get_index = spsc_next_index(q, q->get_index);
 	/* R2: free slot pos. Pairs with A2 in spsc_try_put. */
 	atomic_store_explicit(&q->get_pos, pos + 1, memory_order_release);
-	waitq_wake_one(&q->spaces);
+	waitq_wake_one(&q->spaces, q->asymmetric);
 	return 0;
 }
 
