@@ -38,3 +38,16 @@ test-$(1): build/$(1)/test_pcq
 endef
 
 $(foreach v,$(VARIANTS),$(eval $(call test_variant,$(v))))
+
+# The cross-check loads every backend's libpcq.so into one process.
+ifeq ($(sort $(BACKENDS)),atomic semaphore)
+TEST_TARGETS += test-crosscheck
+.PHONY: test-crosscheck
+build/crosscheck: tests/test_crosscheck.c include/pcq.h | deps-test
+	@mkdir -p build
+	$(CC) $(BASE_CFLAGS) $(OPT) $< -o $@ $(CRITERION) -ldl $(LDLIBS)
+
+test-crosscheck: build/crosscheck build/semaphore/libpcq.so build/atomic/libpcq.so
+	@echo "== cross-check: semaphore and atomic backends side by side"
+	build/crosscheck --jobs 2 $(TEST_ARGS)
+endif
