@@ -51,3 +51,10 @@ test-crosscheck: build/crosscheck build/semaphore/libpcq.so build/atomic/libpcq.
 	@echo "== cross-check: semaphore and atomic backends side by side"
 	build/crosscheck --jobs 2 $(TEST_ARGS)
 endif
+
+# What a user gets: exported symbols, make install, pkg-config, the README.
+TEST_TARGETS += test-install
+.PHONY: test-install
+test-install: $(foreach b,$(BACKENDS),build/$(b)/libpcq.a build/$(b)/libpcq.so)
+	@echo "== install check"
+	tests/check_install.sh $(BACKENDS)
