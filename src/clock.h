@@ -19,6 +19,8 @@ static inline uint64_t clock_now_ns(void)
 /* The deadline timeout_ns from now, saturating at UINT64_MAX ("never"). */
 static inline uint64_t clock_deadline_after(uint64_t timeout_ns)
 {
+	if (timeout_ns == UINT64_MAX)
+		return UINT64_MAX; /* for ever: no need to read the clock */
 	uint64_t now = clock_now_ns();
 	return timeout_ns > UINT64_MAX - now ? UINT64_MAX : now + timeout_ns;
 }

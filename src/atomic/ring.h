@@ -32,17 +32,24 @@ struct pcq {
 	struct slot *slots; /* MPMC: capacity slots */
 	atomic_bool closed; /* SPSC: set by close (MPMC: POS_CLOSED) */
 
-	/* Written by putters. */
+	/* Written by putters, read by getters. Alone on its line: a getter
+	 * polling it is disturbed only by the store that publishes. */
 	_Alignas(CACHE_LINE) atomic_size_t put_pos; /* items put, ever */
-	atomic_size_t put_claimed; /* SPSC: put_pos + 1 while a put runs */
-	size_t put_index;          /* SPSC: put_pos % capacity */
-	size_t get_pos_seen;       /* SPSC: a recent get_pos */
 
-	/* Written by getters. */
+	/* Written and read by the SPSC putter (put_claimed: read by the
+	 * getter only when it finds the ring closed). */
+	_Alignas(CACHE_LINE) atomic_size_t put_claimed; /* put_pos + 1 while
+							 * a put runs */
+	size_t put_index;    /* put_pos % capacity */
+	size_t get_pos_seen; /* a recent get_pos */
+
+	/* Written by getters, read by putters. */
 	_Alignas(CACHE_LINE) atomic_size_t get_pos; /* items got, ever */
-	size_t get_index;          /* SPSC: get_pos % capacity */
-	size_t put_pos_seen;       /* SPSC: a recent put_pos */
-	bool drained;              /* SPSC: closed, empty, no put running */
+
+	/* Written and read by the SPSC getter only. */
+	_Alignas(CACHE_LINE) size_t get_index; /* get_pos % capacity */
+	size_t put_pos_seen; /* a recent put_pos */
+	bool drained;        /* closed, empty, and no put running */
 
 	/* Written by sleepers and the wakers of sleepers. */
 	_Alignas(CACHE_LINE) struct waitq items;  /* getters wait here */
