@@ -36,7 +36,8 @@
  *   A waiter that gets a token and finds nothing to do (put: closed; get:
  *   closed and empty) posts the token back before it returns EPIPE. So the
  *   baton passes from waiter to waiter, and all of them wake: close needs
- *   no list of waiters and no broadcast.
+ *   no list of waiters and no broadcast. For the same reason a put posts
+ *   its `items` token before it releases the mutex (put_holding_space).
  *
  * Signals and cancellation are dealt with in sem_wait_until() (sem_until.c).
  */
@@ -61,8 +62,8 @@ struct pcq {
 	size_t get_at;   /* next slot to empty */
 	_Atomic size_t count; /* items held; atomic only so pcq_size can read
 			       * it without the mutex (relaxed: a snapshot) */
-	atomic_bool closed;   /* written under the mutex, read as a hint
-			       * outside it (relaxed; see try_put) */
+	atomic_bool closed;   /* written under the mutex; read outside it
+			       * (see backend_try_put, backend_try_get) */
 	size_t capacity;
 	void **slots;
 };
@@ -123,8 +124,12 @@ static int put_holding_space(struct pcq *q, void *item)
 	q->slots[q->put_at] = item;
 	q->put_at = q->put_at + 1 == q->capacity ? 0 : q->put_at + 1;
 	atomic_fetch_add_explicit(&q->count, 1, memory_order_relaxed);
-	unlock(q);
+	/* The one change to the book's order: items is signalled before the
+	 * mutex is released, not after. Close takes the mutex, so it can no
+	 * longer fall between an item and its token - where a get would see
+	 * "closed, no token" and return EPIPE with the item still held. */
 	sem_post(&q->items);
+	unlock(q);
 	return 0;
 }
 
@@ -170,8 +175,10 @@ int backend_try_get(struct pcq *q, void **item)
 {
 	/* EPIPE must mean "closed, then found empty", in that order: an item
 	 * put just before the close must still come out. So read the flag
-	 * before looking for a token (acquire: the look cannot move above
-	 * it; pairs with the release of the close's sem_post). */
+	 * before looking for a token. Acquire: pairs with the release store
+	 * in backend_close, so every token posted before the close (all of
+	 * them, see put_holding_space) is visible to the sem_trywait below,
+	 * which cannot move above this load. */
 	for (;;) {
 		bool was_closed = atomic_load_explicit(&q->closed,
 						       memory_order_acquire);
@@ -200,7 +207,8 @@ void backend_close(struct pcq *q)
 {
 	lock(q);
 	bool was_closed = is_closed(q);
-	atomic_store_explicit(&q->closed, true, memory_order_relaxed);
+	/* Release: pairs with the acquire in backend_try_get. */
+	atomic_store_explicit(&q->closed, true, memory_order_release);
 	unlock(q);
 	if (!was_closed) {
 		/* The batons: wake one waiter of each kind; it wakes the next,
