@@ -90,14 +90,17 @@ mpmc_try_put(struct pcq *q, void *item)
 			}
 		} else if (d < 0) {
 			/* The item of the lap before is still there: full,
-			 * unless put_pos moved on (or was closed) meanwhile. */
+			 * unless put_pos moved on (or was closed) meanwhile.
+			 * Relaxed, like every load of a position: it only
+			 * picks the next slot to try; the turn decides. */
 			size_t now = atomic_load_explicit(&q->put_pos,
 							  memory_order_relaxed);
 			if (now == pos)
 				return EAGAIN;
 			pos = now;
 		} else {
-			/* Another putter took pos: start from the new one. */
+			/* Another putter took pos: start from the new one
+			 * (relaxed: a guess, as above). */
 			pos = atomic_load_explicit(&q->put_pos,
 						   memory_order_relaxed);
 		}
@@ -131,7 +134,11 @@ mpmc_try_get(struct pcq *q, void **item)
 			}
 		} else if (d < 0) {
 			/* Slot not yet filled for this lap. Empty if no put
-			 * has claimed pos; else a put is storing its item. */
+			 * has claimed pos; else a put is storing its item.
+			 * Relaxed: a stale put_pos can only make this look
+			 * empty a moment too long (EAGAIN: the caller waits,
+			 * and the put's wake-up ends the wait); POS_CLOSED,
+			 * once seen, is final, as put_pos never moves again. */
 			size_t put = atomic_load_explicit(&q->put_pos,
 							  memory_order_relaxed);
 			if ((put & ~POS_CLOSED) == pos)
@@ -142,6 +149,7 @@ mpmc_try_get(struct pcq *q, void **item)
 				return EAGAIN; /* wait for that put */
 			pos = now;
 		} else {
+			/* Another getter took pos (relaxed: a guess). */
 			pos = atomic_load_explicit(&q->get_pos,
 						   memory_order_relaxed);
 		}

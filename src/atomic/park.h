@@ -94,6 +94,7 @@ static inline void waitq_wake_one(struct waitq *w, bool asymmetric)
 static inline void waitq_wake_all(struct waitq *w, bool asymmetric)
 {
 	fence_fast(asymmetric); /* F_w */
+	/* Relaxed, as in waitq_wake_one. */
 	if (atomic_load_explicit(&w->waiters, memory_order_relaxed) != 0)
 		waitq_wake_slow(w, INT32_MAX);
 }
