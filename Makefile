@@ -82,6 +82,7 @@ TEST_TARGETS :=
 include tests/tests.mk
 -include tests/model/model.mk
 -include bench/bench.mk
+-include docs/docs.mk
 
 test: deps-test $(TEST_TARGETS)
 
