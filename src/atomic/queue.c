@@ -20,6 +20,7 @@
 #include <stdlib.h>
 
 #include "backend.h"
+#include "clock.h"
 #include "mpmc.h"
 #include "pcq.h"
 
@@ -77,6 +78,15 @@ static int try_get(struct pcq *q, void **item)
 	return backend_try_get(q, item);
 }
 
+/* The deadline has passed. One last look: the queue may have closed (EPIPE
+ * beats ETIMEDOUT) or become ready meanwhile. */
+static int timed_out(struct pcq *q, int (*attempt)(struct pcq *, void **),
+		     void **item)
+{
+	int rc = attempt(q, item);
+	return rc == EAGAIN ? ETIMEDOUT : rc;
+}
+
 /* The slow path: the call found the queue full/empty (or a slot still in
  * another thread's hands). Retry a little, then sleep on w until woken, and
  * retry again - until the call completes, the queue closes or the deadline
@@ -92,18 +102,19 @@ static int wait_until(struct pcq *q, struct waitq *w,
 				return rc;
 			cpu_relax();
 		}
+		/* A short timeout that ran out while spinning: no need to
+		 * announce and sleep only to be told so by the kernel. */
+		if (deadline_ns != DEADLINE_NEVER &&
+		    clock_now_ns() >= deadline_ns)
+			return timed_out(q, attempt, item);
 		unsigned seen = waitq_announce(w);
 		int rc = attempt(q, item); /* the re-check after F_s */
 		int slept = rc == EAGAIN ? waitq_sleep(w, seen, deadline_ns) : 0;
 		waitq_retract(w);
 		if (rc != EAGAIN)
 			return rc; /* done, or EPIPE */
-		if (slept == ETIMEDOUT) {
-			/* One last look: the queue may have closed (EPIPE
-			 * beats ETIMEDOUT) or become ready meanwhile. */
-			rc = attempt(q, item);
-			return rc == EAGAIN ? ETIMEDOUT : rc;
-		}
+		if (slept == ETIMEDOUT)
+			return timed_out(q, attempt, item);
 		/* Woken, or spuriously: go round and retry. */
 	}
 }
