@@ -61,6 +61,50 @@ static inline intptr_t turn_diff(size_t turn, size_t want)
 	return (intptr_t)(turn - want);
 }
 
+/* Waking. Gets take positions in order, so the items of puts that
+ * published out of order (a put claimed position p, a later one p + 1, and
+ * p + 1 was filled first) become reachable only when p is filled - all at
+ * once, and getters that found p unfilled may sleep meanwhile, each needing
+ * a wake-up. So the put that fills p wakes one getter for its own item and
+ * one for each filled slot right after it. The count is made only when
+ * someone sleeps; the mirror holds for gets and putters. The turns are read
+ * relaxed: F_w (in waitq_wake) orders them after this call's publish, and
+ * a count too high only wakes a getter that goes back to sleep. */
+__attribute__((noinline)) static uint32_t
+mpmc_reachable(const struct pcq *q, size_t pos, size_t turn_ahead)
+{
+	uint32_t n = 1;
+	for (size_t p = next_pos(q, pos); n < q->capacity; p = next_pos(q, p)) {
+		const struct slot *s = &q->slots[p & q->index_mask];
+		size_t turn = atomic_load_explicit(&s->turn,
+						   memory_order_relaxed);
+		if (turn != lap_base(q, p) + turn_ahead)
+			break;
+		n++;
+	}
+	return n;
+}
+
+static inline void mpmc_wake_getters(struct pcq *q, size_t pos)
+{
+	fence_fast(q->asymmetric); /* F_w */
+	/* Relaxed: see waitq_wake. */
+	uint64_t s = atomic_load_explicit(&q->items.sleepers,
+					  memory_order_relaxed);
+	if (waitq_woken(s) != waitq_waiters(s)) /* full for its lap: +1 */
+		waitq_wake_slow(&q->items, mpmc_reachable(q, pos, 1));
+}
+
+static inline void mpmc_wake_putters(struct pcq *q, size_t pos)
+{
+	fence_fast(q->asymmetric); /* F_w */
+	uint64_t s = atomic_load_explicit(&q->spaces.sleepers,
+					  memory_order_relaxed);
+	if (waitq_woken(s) != waitq_waiters(s)) /* handed to the next lap */
+		waitq_wake_slow(&q->spaces,
+				mpmc_reachable(q, pos, q->index_mask + 1));
+}
+
 __attribute__((always_inline)) static inline int
 mpmc_try_put(struct pcq *q, void *item)
 {
@@ -85,7 +129,7 @@ mpmc_try_put(struct pcq *q, void *item)
 				atomic_store_explicit(&s->turn,
 						      lap_base(q, pos) + 1,
 						      memory_order_release);
-				waitq_wake_one(&q->items, q->asymmetric);
+				mpmc_wake_getters(q, pos);
 				return 0;
 			}
 		} else if (d < 0) {
@@ -129,7 +173,7 @@ mpmc_try_get(struct pcq *q, void **item)
 					&s->turn,
 					lap_base(q, pos) + q->index_mask + 1,
 					memory_order_release);
-				waitq_wake_one(&q->spaces, q->asymmetric);
+				mpmc_wake_putters(q, pos);
 				return 0;
 			}
 		} else if (d < 0) {

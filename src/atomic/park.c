@@ -67,12 +67,25 @@ static void futex_wake(atomic_uint *word, int n)
 	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, n, NULL, NULL, 0);
 }
 
-void waitq_wake_slow(struct waitq *w, int n)
+void waitq_wake_slow(struct waitq *w, uint32_t n)
 {
+	/* Count the wake-ups first, then send them: a sleeper that takes one
+	 * back before it was sent finds seq moved, or is woken. Relaxed: the
+	 * count only decides how many to send; F_w/F_s ordered the rest. */
+	uint64_t s = atomic_load_explicit(&w->sleepers, memory_order_relaxed);
+	uint32_t k;
+	do {
+		uint32_t unwoken = waitq_waiters(s) - waitq_woken(s);
+		k = n < unwoken ? n : unwoken;
+		if (k == 0)
+			return;
+	} while (!atomic_compare_exchange_weak_explicit(
+		&w->sleepers, &s, s + k * WAITQ_WOKEN_ONE,
+		memory_order_relaxed, memory_order_relaxed));
 	/* Release: a sleeper that reads the new seq (in futex_wait, or its
 	 * next announce) sees the change that caused this wake. */
 	atomic_fetch_add_explicit(&w->seq, 1, memory_order_release);
-	futex_wake(&w->seq, n);
+	futex_wake(&w->seq, k > INT32_MAX ? INT32_MAX : (int)k);
 }
 
 unsigned waitq_announce(struct waitq *w)
@@ -82,8 +95,8 @@ unsigned waitq_announce(struct waitq *w)
 	 * changes it, and futex_wait(seen) will not sleep through it. */
 	unsigned seen = atomic_load_explicit(&w->seq, memory_order_acquire);
 	/* Relaxed: F_s, right after, orders it before the re-check. */
-	atomic_fetch_add_explicit(&w->waiters, 1, memory_order_relaxed);
-	fence_slow(); /* F_s: pairs with F_w in waitq_wake_one/all */
+	atomic_fetch_add_explicit(&w->sleepers, 1, memory_order_relaxed);
+	fence_slow(); /* F_s: pairs with F_w in waitq_wake */
 	return seen;
 }
 
@@ -94,7 +107,17 @@ int waitq_sleep(struct waitq *w, unsigned seen, uint64_t deadline_ns)
 
 void waitq_retract(struct waitq *w)
 {
-	/* Relaxed: a waker that still sees the old count only makes one
-	 * system call too many. */
-	atomic_fetch_sub_explicit(&w->waiters, 1, memory_order_relaxed);
+	/* Leave, taking back a wake-up if one was sent: whether it was meant
+	 * for this thread or woke another does not matter, see park.h.
+	 * Relaxed: only the counts matter here; the caller re-checks the
+	 * queue, and announces again with F_s before it sleeps again. */
+	uint64_t s = atomic_load_explicit(&w->sleepers, memory_order_relaxed);
+	uint64_t next;
+	do {
+		next = s - 1;
+		if (waitq_woken(s) > 0)
+			next -= WAITQ_WOKEN_ONE;
+	} while (!atomic_compare_exchange_weak_explicit(
+		&w->sleepers, &s, next, memory_order_relaxed,
+		memory_order_relaxed));
 }

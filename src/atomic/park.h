@@ -9,13 +9,22 @@
  *    waker (after a put or get)             sleeper (found nothing to do)
  *    publish the change                     seen = seq; waiters++
  *    F_w: fence_fast()                      F_s: fence_slow()
- *    if (waiters) { seq++; futex_wake }     re-check; if still nothing:
- *                                               futex_wait(&seq, seen)
+ *    if (waiters > woken) {                 re-check; if still nothing:
+ *        woken++; seq++; futex_wake }           futex_wait(&seq, seen)
+ *                                           waiters--; woken-- (if > 0)
  *
  * F_w and F_s order a store before a load on each side (the store-buffering
  * pattern): either the sleeper's re-check sees the change, or the waker sees
- * waiters > 0. If the waker wakes before the sleeper is in the kernel, seq
- * has moved and futex_wait returns at once.
+ * the announcement. If the waker wakes before the sleeper is in the kernel,
+ * seq has moved and futex_wait returns at once.
+ *
+ * `woken` counts the wake-ups sent and not yet taken back by a returning
+ * sleeper, so a waker only makes the system call when some sleeper has none
+ * coming: a sleeper that was woken but has not run yet (on a busy machine,
+ * for a while) does not cost every put meanwhile another futex_wake. Which
+ * sleeper takes a wake-up back does not matter: they wait for the same thing,
+ * each one that returns re-checks, and one that finds nothing announces
+ * itself again, with F_s, before it sleeps.
  *
  * The fence on the waker's side would cost a full barrier on every put and
  * get (on x86 it drains the store buffer: four times slower than the rest
@@ -42,9 +51,25 @@
 #define PARK_SPIN_TRIES 100
 
 struct waitq {
-	atomic_uint seq;     /* futex word: moves on every wake */
-	atomic_uint waiters; /* threads between announce and retract */
+	atomic_uint seq; /* futex word: moves on every wake-up sent */
+	/* waiters (low 32 bits): threads between announce and retract;
+	 * woken (high 32 bits): wake-ups sent, not yet taken back by a
+	 * returning waiter. One word, so one load tells whether a sleeper has
+	 * no wake-up coming: woken < waiters. */
+	atomic_uint_least64_t sleepers;
 };
+
+#define WAITQ_WOKEN_ONE ((uint64_t)1 << 32)
+
+static inline uint32_t waitq_waiters(uint64_t sleepers)
+{
+	return (uint32_t)sleepers;
+}
+
+static inline uint32_t waitq_woken(uint64_t sleepers)
+{
+	return (uint32_t)(sleepers >> 32);
+}
 
 /* Set once by park_init; read-only afterwards. */
 extern bool park_asymmetric;
@@ -76,27 +101,21 @@ static inline void fence_fast(bool asymmetric)
 /* F_s: the sleeper's half. Pairs with every F_w. */
 void fence_slow(void);
 
-/* Wakes up to n sleepers (INT32_MAX: all). The slow half of waitq_wake. */
-void waitq_wake_slow(struct waitq *w, int n);
+/* Sends up to n wake-ups (INT32_MAX: all), one to each sleeper that has
+ * none coming. The slow half of waitq_wake. */
+void waitq_wake_slow(struct waitq *w, uint32_t n);
 
-/* Called by a waker right after it published a change (a put or get): wakes
- * one sleeper, if any has announced itself. No system call, no atomic
+/* Called by a waker right after it published a change (a put or get): if a
+ * sleeper has no wake-up coming, wakes up to n. No system call, no atomic
  * read-modify-write when nobody sleeps. */
-static inline void waitq_wake_one(struct waitq *w, bool asymmetric)
+static inline void waitq_wake(struct waitq *w, uint32_t n, bool asymmetric)
 {
 	fence_fast(asymmetric); /* F_w */
 	/* Relaxed: F_w/F_s give the ordering; this load only has to see an
 	 * announcement that F_s made visible. */
-	if (atomic_load_explicit(&w->waiters, memory_order_relaxed) != 0)
-		waitq_wake_slow(w, 1);
-}
-
-static inline void waitq_wake_all(struct waitq *w, bool asymmetric)
-{
-	fence_fast(asymmetric); /* F_w */
-	/* Relaxed, as in waitq_wake_one. */
-	if (atomic_load_explicit(&w->waiters, memory_order_relaxed) != 0)
-		waitq_wake_slow(w, INT32_MAX);
+	uint64_t s = atomic_load_explicit(&w->sleepers, memory_order_relaxed);
+	if (waitq_woken(s) != waitq_waiters(s))
+		waitq_wake_slow(w, n);
 }
 
 /* The sleeper's protocol, in three steps:

@@ -14,7 +14,9 @@
  * retries; if another thread took its item or slot meanwhile, it sleeps
  * again. A thread waiting for a put that has claimed a slot but not yet
  * filled it (preempted, perhaps) waits the same way: that put's wake-up is
- * what ends the wait, so nobody spins on a thread that is not running.
+ * what ends the wait, so nobody spins on a thread that is not running. (It
+ * wakes as many getters as its publish made items reachable: see
+ * mpmc_wake_getters.)
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -137,8 +139,8 @@ void backend_close(struct pcq *q)
 		atomic_fetch_or_explicit(&q->put_pos, POS_CLOSED,
 					 memory_order_relaxed);
 	/* Every sleeper re-checks after F_s and sees closed, or is woken. */
-	waitq_wake_all(&q->items, q->asymmetric);
-	waitq_wake_all(&q->spaces, q->asymmetric);
+	waitq_wake(&q->items, INT32_MAX, q->asymmetric);
+	waitq_wake(&q->spaces, INT32_MAX, q->asymmetric);
 }
 
 size_t backend_size(const struct pcq *q)

@@ -61,14 +61,14 @@ spsc_try_put(struct pcq *q, void *item)
 		atomic_store_explicit(&q->put_claimed, pos,
 				      memory_order_relaxed);
 		/* A get may be waiting to see this put end. */
-		waitq_wake_one(&q->items, q->asymmetric);
+		waitq_wake(&q->items, 1, q->asymmetric);
 		return EPIPE;
 	}
 	q->ring[q->put_index] = item;
 	q->put_index = spsc_next_index(q, q->put_index);
 	/* R1: publish item pos. Pairs with A1 in spsc_try_get. */
 	atomic_store_explicit(&q->put_pos, pos + 1, memory_order_release);
-	waitq_wake_one(&q->items, q->asymmetric);
+	waitq_wake(&q->items, 1, q->asymmetric);
 	return 0;
 }
 
@@ -106,7 +106,7 @@ spsc_try_get(struct pcq *q, void **item)
 	q->get_index = spsc_next_index(q, q->get_index);
 	/* R2: free slot pos. Pairs with A2 in spsc_try_put. */
 	atomic_store_explicit(&q->get_pos, pos + 1, memory_order_release);
-	waitq_wake_one(&q->spaces, q->asymmetric);
+	waitq_wake(&q->spaces, 1, q->asymmetric);
 	return 0;
 }
 

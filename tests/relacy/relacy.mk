@@ -1,0 +1,12 @@
+# tests/relacy/relacy.mk - Relacy check of the atomic backend's C11 memory
+# orders and of every mutant that weakens one (docs/verification-relacy.md).
+# Included by the top Makefile with `-include tests/relacy/relacy.mk`.
+#
+#   make relacy-check                 tests + mutants (about 1-2 minutes)
+#   make relacy-check RELACY_ITERS=N  iterations per test (default 200000)
+
+TEST_TARGETS += relacy-check
+.PHONY: relacy-check
+relacy-check:
+	@echo "== relacy: memory orders of the atomic backend"
+	@$(if $(RELACY_ITERS),RELACY_ITERS=$(RELACY_ITERS)) tests/relacy/run.sh
