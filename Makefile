@@ -80,7 +80,11 @@ deps-bench:
 # TEST_TARGETS; `make test` runs them all, in the order included.
 TEST_TARGETS :=
 include tests/tests.mk
+-include tests/stress/stress.mk
+-include tests/faults/faults.mk
+-include tests/fuzz/fuzz.mk
 -include tests/model/model.mk
+-include tests/relacy/relacy.mk
 -include bench/bench.mk
 -include docs/docs.mk
 

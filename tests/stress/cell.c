@@ -1,0 +1,219 @@
+/*
+ * cell.c - see cell.h.
+ *
+ * Producers put until they have put their share (or the queue is closed);
+ * the producer whose put makes the accepted total reach close_at closes the
+ * queue itself, in the middle of everyone's calls. Consumers get until
+ * EPIPE. Once every producer is done the queue is closed (if it is not
+ * already), so the consumers drain it and stop.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cell.h"
+#include "harness.h"
+
+bool cell_sabotage;
+
+struct run {
+	const struct cell *c;
+	pcq_t *q;
+	struct ledger ledger;
+	uint64_t per_producer;
+	uint64_t close_at;             /* 0: no early close */
+	atomic_uint_fast64_t accepted; /* over all producers */
+	atomic_int failures;           /* an impossible return code */
+};
+
+struct worker {
+	struct run *r;
+	int id;
+	pthread_t thread;
+};
+
+const char *mix_name(enum mix m)
+{
+	static const char *const names[] = { "blocking", "try", "timed",
+					     "any" };
+	return names[m];
+}
+
+/* A tiny timeout: 0 (try once) a quarter of the time, else 1-20000 ns. */
+static uint64_t tiny_timeout(uint64_t *rng)
+{
+	uint64_t x = rng_next(rng);
+	return x % 4 == 0 ? 0 : 1 + (x >> 8) % 20000;
+}
+
+static enum mix pick(enum mix m, uint64_t *rng)
+{
+	return m == MIX_ANY ? (enum mix)(rng_next(rng) % 3) : m;
+}
+
+/* One put of the chosen kind, retried until it is 0 or EPIPE. */
+static int put_one(struct run *r, void *item, uint64_t *rng)
+{
+	for (int spins = 0;; spins++) {
+		int rc;
+		switch (pick(r->c->mix, rng)) {
+		case MIX_BLOCKING: rc = pcq_put(r->q, item); break;
+		case MIX_TRY: rc = pcq_try_put(r->q, item); break;
+		default: rc = pcq_put_timed(r->q, item, tiny_timeout(rng));
+		}
+		if (rc == 0 || rc == EPIPE)
+			return rc;
+		if (rc != EAGAIN && rc != ETIMEDOUT) {
+			atomic_fetch_add(&r->failures, 1);
+			return EPIPE;
+		}
+		if (spins % 8 == 7)
+			sched_yield(); /* let a consumer run on a busy core */
+	}
+}
+
+static int get_one(struct run *r, void **item, uint64_t *rng)
+{
+	for (int spins = 0;; spins++) {
+		int rc;
+		switch (pick(r->c->mix, rng)) {
+		case MIX_BLOCKING: rc = pcq_get(r->q, item); break;
+		case MIX_TRY: rc = pcq_try_get(r->q, item); break;
+		default: rc = pcq_get_timed(r->q, item, tiny_timeout(rng));
+		}
+		if (rc == 0 || rc == EPIPE)
+			return rc;
+		if (rc != EAGAIN && rc != ETIMEDOUT) {
+			atomic_fetch_add(&r->failures, 1);
+			return EPIPE;
+		}
+		if (spins % 8 == 7)
+			sched_yield();
+	}
+}
+
+/* --self-test: producer 0 drops item 100, puts item 200 twice and swaps
+ * items 300 and 301, all while reporting each put as accepted once. */
+static int sabotaged_put(struct run *r, uint64_t seq, uint64_t *rng)
+{
+	if (seq == 100)
+		return 0;
+	if (seq == 200 && put_one(r, ledger_item(0, seq), rng) != 0)
+		return EPIPE;
+	if (seq == 300)
+		return 0; /* put after 301 */
+	int rc = put_one(r, ledger_item(0, seq), rng);
+	if (rc == 0 && seq == 301)
+		rc = put_one(r, ledger_item(0, 300), rng);
+	return rc;
+}
+
+static void *producer(void *arg)
+{
+	struct worker *w = arg;
+	struct run *r = w->r;
+	uint64_t rng = r->c->seed * 2654435761u + (uint64_t)w->id + 1;
+	uint64_t seq = 0;
+	while (seq < r->per_producer) {
+		int rc = cell_sabotage && w->id == 0 ?
+				 sabotaged_put(r, seq, &rng) :
+				 put_one(r, ledger_item(w->id, seq), &rng);
+		if (rc != 0)
+			break; /* EPIPE: closed */
+		seq++;
+		uint64_t n = atomic_fetch_add(&r->accepted, 1) + 1;
+		if (n == r->close_at)
+			pcq_close(r->q);
+	}
+	r->ledger.accepted[w->id] = seq;
+	return NULL;
+}
+
+static void *consumer(void *arg)
+{
+	struct worker *w = arg;
+	struct run *r = w->r;
+	uint64_t rng = r->c->seed * 40503u + (uint64_t)w->id + 7;
+	struct ledger_view v;
+	if (ledger_view_init(&v, &r->ledger) != 0)
+		abort();
+	void *item;
+	while (get_one(r, &item, &rng) == 0)
+		ledger_deliver(&r->ledger, &v, item);
+	ledger_view_done(&r->ledger, &v);
+	return NULL;
+}
+
+static void pin(bool one_core, cpu_set_t *saved)
+{
+	if (one_core) {
+		cpu_set_t cpu0;
+		CPU_ZERO(&cpu0);
+		CPU_SET(0, &cpu0);
+		sched_getaffinity(0, sizeof(*saved), saved);
+		sched_setaffinity(0, sizeof(cpu0), &cpu0);
+	}
+}
+
+int cell_run(const struct cell *c, struct tally *t)
+{
+	struct run r = { .c = c };
+	r.per_producer = c->items / (uint64_t)c->producers;
+	if (r.per_producer == 0)
+		r.per_producer = 1;
+	uint64_t rng = c->seed;
+	if (c->close_early)
+		r.close_at = 1 + rng_next(&rng) % (r.per_producer *
+						   (uint64_t)c->producers);
+	/* Sabotage adds one extra item per duplicate: room for it. */
+	if (ledger_init(&r.ledger, c->producers, r.per_producer + 1) != 0)
+		return -1;
+	r.q = pcq_create(c->capacity, c->flags);
+	if (r.q == NULL) {
+		ledger_free(&r.ledger);
+		return -1;
+	}
+	int n = c->producers + c->consumers;
+	struct worker *w = calloc((size_t)n, sizeof(*w));
+	if (w == NULL)
+		abort();
+	cpu_set_t saved;
+	pin(c->pinned, &saved); /* threads inherit the affinity */
+	for (int i = 0; i < n; i++) {
+		w[i].r = &r;
+		w[i].id = i < c->producers ? i : i - c->producers;
+		if (pthread_create(&w[i].thread, NULL,
+				   i < c->producers ? producer : consumer,
+				   &w[i]) != 0)
+			abort();
+	}
+	if (c->pinned)
+		sched_setaffinity(0, sizeof(saved), &saved);
+	for (int i = 0; i < c->producers; i++)
+		pthread_join(w[i].thread, NULL);
+	pcq_close(r.q);
+	for (int i = c->producers; i < n; i++)
+		pthread_join(w[i].thread, NULL);
+	*t = ledger_tally(&r.ledger);
+	/* Closed and drained: nothing may be left in the queue. */
+	t->lost += pcq_size(r.q);
+	t->bogus += (uint64_t)atomic_load(&r.failures);
+	pcq_destroy(r.q);
+	ledger_free(&r.ledger);
+	free(w);
+	return 0;
+}
+
+void cell_print(const struct cell *c, const char *prefix)
+{
+	printf("%s P=%d C=%d cap=%zu flags=%s%s mix=%s close=%s pinned=%s "
+	       "items=%llu seed=%llu\n",
+	       prefix, c->producers, c->consumers, c->capacity,
+	       c->flags & PCQ_SP ? "SP" : "", c->flags & PCQ_SC ? "SC" :
+	       c->flags ? "" : "0",
+	       mix_name(c->mix), c->close_early ? "random" : "end",
+	       c->pinned ? "cpu0" : "no", (unsigned long long)c->items,
+	       (unsigned long long)c->seed);
+}

@@ -1,0 +1,55 @@
+# tests/stress/stress.mk - counted stress with a ledger, and the classic
+# wake-up races, against each backend (see the headers of stress.c and
+# races.c).
+#
+#   make stress-atomic             2x10^7 items through every cell, + self-test
+#   make races-semaphore           10^5 + 10^5 wake-up trials, 10^4 close trials
+#   make soak-stress SOAK_SECONDS=600   the stress cells for that long, per backend
+#
+# The -faults variants (every wait returns spuriously 10% of the time) run
+# a shorter stress too. PCQ_SEED=n repeats a run.
+
+SOAK_SECONDS ?= 600
+STRESS_ITEMS ?= 20000000
+STRESS_SRCS := tests/stress/stress.c tests/stress/cell.c \
+	tests/stress/ledger.c tests/harness.c
+STRESS_HDRS := tests/stress/cell.h tests/stress/ledger.h tests/harness.h
+
+# stress_variant(VARIANT, STRESS_ARGS)
+define stress_variant
+build/$(1)/stress: $$(STRESS_SRCS) $$(STRESS_HDRS) build/$(1)/libpcq.a
+	$$(CC) $$(filter-out -fvisibility=hidden,$$($(1)_CFLAGS)) -Itests \
+		$$(STRESS_SRCS) build/$(1)/libpcq.a -o $$@ $$(LDLIBS)
+
+build/$(1)/races: tests/stress/races.c tests/harness.c tests/harness.h \
+		build/$(1)/libpcq.a
+	$$(CC) $$(filter-out -fvisibility=hidden,$$($(1)_CFLAGS)) -Itests \
+		tests/stress/races.c tests/harness.c build/$(1)/libpcq.a \
+		-o $$@ $$(LDLIBS)
+
+.PHONY: stress-$(1) races-$(1) soak-stress-$(1)
+stress-$(1): build/$(1)/stress
+	@echo "== stress with a ledger, $(1)"
+	build/$(1)/stress --self-test
+	build/$(1)/stress $(2)
+
+races-$(1): build/$(1)/races
+	@echo "== wake-up races, $(1)"
+	build/$(1)/races
+
+soak-stress-$(1): build/$(1)/stress
+	@echo "== stress soak, $(1): $$(SOAK_SECONDS) s"
+	build/$(1)/stress --seconds $$(SOAK_SECONDS)
+endef
+
+$(foreach b,$(BACKENDS),$(eval $(call stress_variant,$(b),\
+	--items $$(STRESS_ITEMS))))
+$(foreach b,$(BACKENDS),$(eval $(call stress_variant,$(b)-faults,\
+	--items 2000000 --cell-items 20000)))
+
+TEST_TARGETS += $(addprefix stress-,$(BACKENDS) $(addsuffix -faults,$(BACKENDS))) \
+	$(addprefix races-,$(BACKENDS))
+
+.PHONY: soak soak-stress
+soak-stress: $(addprefix soak-stress-,$(BACKENDS))
+soak: soak-stress
