@@ -1,0 +1,90 @@
+/*
+ * q_mutex.c - the bounded queue most people write by hand: a ring of
+ * exactly `capacity` items, one pthread mutex, and two condition variables,
+ * `not_full` for putters and `not_empty` for getters. Each put signals one
+ * getter, each get signals one putter.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "queue.h"
+
+struct mutex_queue {
+	pthread_mutex_t lock;
+	pthread_cond_t not_full, not_empty;
+	size_t capacity, count, get_pos; /* the next item is at get_pos */
+	uint64_t *ring;
+};
+
+static void *mutex_create(const struct use *use)
+{
+	struct mutex_queue *q = calloc(1, sizeof *q);
+	if (q == NULL)
+		return NULL;
+	q->ring = calloc(use->capacity, sizeof *q->ring);
+	if (q->ring == NULL) {
+		free(q);
+		return NULL;
+	}
+	q->capacity = use->capacity;
+	pthread_mutex_init(&q->lock, NULL);
+	pthread_cond_init(&q->not_full, NULL);
+	pthread_cond_init(&q->not_empty, NULL);
+	return q;
+}
+
+static void mutex_destroy(void *arg)
+{
+	struct mutex_queue *q = arg;
+	pthread_cond_destroy(&q->not_empty);
+	pthread_cond_destroy(&q->not_full);
+	pthread_mutex_destroy(&q->lock);
+	free(q->ring);
+	free(q);
+}
+
+static void mutex_put(void *arg, uint64_t item)
+{
+	struct mutex_queue *q = arg;
+	pthread_mutex_lock(&q->lock);
+	while (q->count == q->capacity)
+		pthread_cond_wait(&q->not_full, &q->lock);
+	q->ring[(q->get_pos + q->count) % q->capacity] = item;
+	q->count++;
+	pthread_cond_signal(&q->not_empty);
+	pthread_mutex_unlock(&q->lock);
+}
+
+static uint64_t mutex_get(void *arg)
+{
+	struct mutex_queue *q = arg;
+	pthread_mutex_lock(&q->lock);
+	while (q->count == 0)
+		pthread_cond_wait(&q->not_empty, &q->lock);
+	uint64_t item = q->ring[q->get_pos];
+	q->get_pos = (q->get_pos + 1) % q->capacity;
+	q->count--;
+	pthread_cond_signal(&q->not_full);
+	pthread_mutex_unlock(&q->lock);
+	return item;
+}
+
+static const char *mutex_variant(const struct use *use)
+{
+	(void)use;
+	return "-";
+}
+
+static void pairs_mutex(void *q, long n)
+{
+	for (long i = 0; i < n; i++) {
+		mutex_put(q, (uint64_t)i);
+		(void)mutex_get(q);
+	}
+}
+
+const struct queue_ops queue_mutex = {
+	.name = "mutex+cond", .waits = "condvar", .bound = "bounded",
+	.create = mutex_create, .destroy = mutex_destroy, .put = mutex_put,
+	.get = mutex_get, .variant = mutex_variant, .pairs = pairs_mutex,
+};

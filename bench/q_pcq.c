@@ -1,0 +1,144 @@
+/*
+ * q_pcq.c - pcq's two backends, side by side in one process. Both
+ * libpcq.so export the same pcq_* names, so each is loaded with
+ * dlopen(RTLD_LOCAL) and called through its own table of functions: a call
+ * through a function pointer, as through the PLT of a shared library.
+ * The SPSC use creates the queue with PCQ_SP|PCQ_SC, every other use with
+ * no flags.
+ */
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pcq.h"
+#include "queue.h"
+
+struct pcq_lib {
+	pcq_t *(*create)(size_t, unsigned);
+	void (*destroy)(pcq_t *);
+	int (*put)(pcq_t *, void *);
+	int (*get)(pcq_t *, void **);
+	const char *(*backend)(void);
+};
+
+static struct pcq_lib atomic_lib, semaphore_lib;
+
+struct pcq_queue {
+	const struct pcq_lib *lib;
+	pcq_t *q;
+};
+
+static bool load(struct pcq_lib *l, const char *dir, const char *backend)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s/libpcq.so", dir, backend);
+	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (h == NULL) {
+		fprintf(stderr, "bench: %s\n", dlerror());
+		return false;
+	}
+	/* POSIX guarantees a dlsym'd function can be called this way. */
+#define SYM(f) *(void **)&l->f = dlsym(h, "pcq_" #f)
+	SYM(create); SYM(destroy); SYM(put); SYM(get); SYM(backend);
+#undef SYM
+	if (!l->create || !l->destroy || !l->put || !l->get || !l->backend ||
+	    strcmp(l->backend(), backend) != 0) {
+		fprintf(stderr, "bench: %s is not the %s backend\n", path,
+			backend);
+		return false;
+	}
+	return true;
+}
+
+bool pcq_libs_load(const char *dir)
+{
+	return load(&atomic_lib, dir, "atomic") &&
+	       load(&semaphore_lib, dir, "semaphore");
+}
+
+static void *create_with(const struct pcq_lib *lib, const struct use *use)
+{
+	struct pcq_queue *s = malloc(sizeof *s);
+	if (s == NULL)
+		return NULL;
+	s->lib = lib;
+	s->q = lib->create(use->capacity, use->spsc ? PCQ_SP | PCQ_SC : 0);
+	if (s->q == NULL) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static void *atomic_create(const struct use *use)
+{
+	return create_with(&atomic_lib, use);
+}
+
+static void *semaphore_create(const struct use *use)
+{
+	return create_with(&semaphore_lib, use);
+}
+
+static void pcq_destroy_queue(void *arg)
+{
+	struct pcq_queue *s = arg;
+	s->lib->destroy(s->q);
+	free(s);
+}
+
+static void fail(const char *call, int rc)
+{
+	fprintf(stderr, "bench: %s returned %d\n", call, rc);
+	abort();
+}
+
+static void pcq_put_item(void *arg, uint64_t item)
+{
+	struct pcq_queue *s = arg;
+	int rc = s->lib->put(s->q, (void *)(uintptr_t)item);
+	if (rc != 0)
+		fail("pcq_put", rc);
+}
+
+static uint64_t pcq_get_item(void *arg)
+{
+	struct pcq_queue *s = arg;
+	void *item;
+	int rc = s->lib->get(s->q, &item);
+	if (rc != 0)
+		fail("pcq_get", rc);
+	return (uintptr_t)item;
+}
+
+static const char *pcq_variant(const struct use *use)
+{
+	return use->spsc ? "SP|SC" : "-";
+}
+
+/* The user's loop: pcq_put and pcq_get called directly, results checked. */
+static void pairs_pcq(void *arg, long n)
+{
+	struct pcq_queue *s = arg;
+	const struct pcq_lib *lib = s->lib;
+	void *item;
+	for (long i = 0; i < n; i++)
+		if (lib->put(s->q, (void *)i) != 0 ||
+		    lib->get(s->q, &item) != 0)
+			fail("pcq_put/pcq_get", -1);
+}
+
+const struct queue_ops queue_pcq_atomic = {
+	.name = "pcq-atomic", .waits = "spin, futex", .bound = "bounded",
+	.create = atomic_create, .destroy = pcq_destroy_queue,
+	.put = pcq_put_item, .get = pcq_get_item, .variant = pcq_variant,
+	.pairs = pairs_pcq,
+};
+
+const struct queue_ops queue_pcq_semaphore = {
+	.name = "pcq-semaphore", .waits = "semaphore", .bound = "bounded",
+	.create = semaphore_create, .destroy = pcq_destroy_queue,
+	.put = pcq_put_item, .get = pcq_get_item, .variant = pcq_variant,
+	.pairs = pairs_pcq,
+};
