@@ -91,7 +91,15 @@ static inline void mpmc_wake_getters(struct pcq *q, size_t pos)
 	/* Relaxed: see waitq_wake. */
 	uint64_t s = atomic_load_explicit(&q->items.sleepers,
 					  memory_order_relaxed);
-	if (waitq_woken(s) != waitq_waiters(s)) /* full for its lap: +1 */
+	if (waitq_woken(s) == waitq_waiters(s))
+		return;
+	/* Closed while this put was filling its slot: close's wake-all may
+	 * have come before some getter slept waiting for this slot, and for
+	 * every sleeper "closed and empty" is news now. Wake them all. */
+	if (atomic_load_explicit(&q->put_pos, memory_order_relaxed) &
+	    POS_CLOSED)
+		waitq_wake_slow(&q->items, INT32_MAX);
+	else /* full for its lap: turn == base + 1 */
 		waitq_wake_slow(&q->items, mpmc_reachable(q, pos, 1));
 }
 
