@@ -1,0 +1,141 @@
+#!/bin/sh
+# check.sh - model-checks the blocking protocols of both backends with Spin.
+#
+#   tests/model/check.sh [OUTDIR] [NAME-PATTERN]
+#
+# Runs every model of the table below: the models as coded must verify,
+# and every mutant (a known bug planted with -DMUTANT_...) must yield a
+# counter-example. One line per run: name, states stored, result, and for a
+# counter-example the error pan reported. Exits non-zero if a model as
+# coded fails or a mutant passes. Build products and trails go to OUTDIR
+# (default build/model); replay a trail with
+#   cd OUTDIR/NAME && spin -t -p FLAGS MODEL.pml
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+out=${1:-build/model}
+only=${2:-}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+# Memory cap per run (MB): the machine is shared.
+MEMLIM=${MODEL_MEMLIM:-1024}
+
+# The MPMC ring leaves a getter asleep for ever after close when a put that
+# claimed its slot before the close publishes after it and wakes only one
+# of several sleeping getters (docs/verification-model.md). The MPMC
+# mutants are checked on top of the repair FIX_MPMC_CLOSED_PUT_WAKES_ALL,
+# so that each fails for its own bug.
+# The code has the repair (mpmc_wake_getters wakes all when put_pos is
+# closed); the model keeps it behind this flag so the bug stays reproducible.
+ATOMFIX="-DFIX_MPMC_CLOSED_PUT_WAKES_ALL"
+
+# name | model | spin -D flags | expect (pass: verifies, fail: must yield a
+# counter-example) | mode (safety, or ltl: ./pan -a -f under weak fairness)
+RUNS="
+sem-1p1c-cap1-k2            |sem   |-DNP=1 -DNC=1 -DK=2 -DCAP=1                         |pass|safety
+sem-2p1c-cap1-k2            |sem   |-DNP=2 -DNC=1 -DK=2 -DCAP=1                         |pass|safety
+sem-1p2c-cap2-k2            |sem   |-DNP=1 -DNC=2 -DK=2 -DCAP=2                         |pass|safety
+sem-2p2c-cap3-k2-noclose    |sem   |-DNP=2 -DNC=2 -DK=2 -DCAP=3 -DCLOSE=0               |pass|safety
+sem-ltl-1p2c-cap1           |sem   |-DNP=1 -DNC=2 -DK=1 -DCAP=1 -DKINDS=5 -DLIVE=1      |pass|ltl
+mut-sem-no-items-baton      |sem   |-DMUTANT_SEM_NO_ITEMS_BATON -DNP=1 -DNC=2 -DK=1 -DCAP=1 |fail|safety
+mut-sem-no-items-baton-ltl  |sem   |-DMUTANT_SEM_NO_ITEMS_BATON -DNP=1 -DNC=2 -DK=1 -DCAP=1 -DKINDS=5 -DLIVE=1 |fail|ltl
+mut-sem-no-spaces-baton     |sem   |-DMUTANT_SEM_NO_SPACES_BATON -DNP=2 -DNC=0 -DK=2 -DCAP=1 -DKINDS=4 |fail|safety
+mut-sem-no-repost           |sem   |-DMUTANT_SEM_NO_REPOST -DNP=1 -DNC=2 -DK=1 -DCAP=1 |fail|safety
+mut-sem-eintr-as-token      |sem   |-DMUTANT_SEM_EINTR_AS_TOKEN -DNP=1 -DNC=2 -DK=1 -DCAP=1 |fail|safety
+mut-sem-post-after-unlock   |sem   |-DMUTANT_SEM_POST_AFTER_UNLOCK -DNP=1 -DNC=1 -DK=2 -DCAP=1 |fail|safety
+mut-sem-tryget-late-read    |sem   |-DMUTANT_SEM_TRYGET_LATE_READ -DNP=1 -DNC=1 -DK=2 -DCAP=1 |fail|safety
+mpmc-1p1c-cap1-k2           |atomic|$ATOMFIX -DNP=1 -DNC=1 -DK=2 -DCAP=1                         |pass|safety
+mpmc-2p1c-cap2-k1           |atomic|$ATOMFIX -DNP=2 -DNC=1 -DK=1 -DCAP=2 -DKINDS=4               |pass|safety
+mpmc-1p2c-cap1-k1           |atomic|$ATOMFIX -DNP=1 -DNC=2 -DK=1 -DCAP=1 -DKINDS=4 -DSPUR=0      |pass|safety
+mpmc-1p1c-cap3-k3-noclose   |atomic|$ATOMFIX -DNP=1 -DNC=1 -DK=3 -DCAP=3 -DCLOSE=0               |pass|safety
+mpmc-1p2c-cap2-k2-noclose   |atomic|$ATOMFIX -DNP=1 -DNC=2 -DK=2 -DCAP=2 -DCLOSE=0               |pass|safety
+mpmc-ltl-1p2c-cap1          |atomic|$ATOMFIX -DNP=1 -DNC=2 -DK=1 -DCAP=1 -DKINDS=4 -DSPUR=0 -DLIVE=1 |pass|ltl
+spsc-cap1-k2                |atomic|$ATOMFIX -DSPSC -DK=2 -DCAP=1                                |pass|safety
+spsc-cap2-k3-noclose        |atomic|$ATOMFIX -DSPSC -DK=3 -DCAP=2 -DCLOSE=0                      |pass|safety
+spsc-ltl-cap1-k2            |atomic|$ATOMFIX -DSPSC -DK=2 -DCAP=1 -DKINDS=5 -DLIVE=1             |pass|ltl
+mut-announce-late           |atomic|$ATOMFIX -DMUTANT_ANNOUNCE_LATE -DNP=1 -DNC=1 -DK=1 -DCAP=1 -DCLOSE=0 |fail|safety
+mut-wake-early              |atomic|$ATOMFIX -DMUTANT_WAKE_EARLY -DNP=1 -DNC=1 -DK=1 -DCAP=1 -DCLOSE=0 |fail|safety
+mut-close-wake-one          |atomic|$ATOMFIX -DMUTANT_CLOSE_WAKE_ONE -DNP=1 -DNC=2 -DK=1 -DCAP=1 -DKINDS=4 -DSPUR=0 |fail|safety
+mut-close-wake-one-ltl      |atomic|$ATOMFIX -DMUTANT_CLOSE_WAKE_ONE -DNP=1 -DNC=2 -DK=1 -DCAP=1 -DKINDS=4 -DSPUR=0 -DLIVE=1 |fail|ltl
+mut-retract-keeps-woken     |atomic|$ATOMFIX -DMUTANT_RETRACT_KEEPS_WOKEN -DNP=1 -DNC=1 -DK=2 -DCAP=1 -DCLOSE=0 |fail|safety
+mut-reachable-one           |atomic|$ATOMFIX -DMUTANT_REACHABLE_ONE -DNP=2 -DNC=2 -DK=1 -DCAP=2 -DCLOSE=0 -DSPUR=0 |fail|safety
+mut-no-recheck              |atomic|$ATOMFIX -DMUTANT_NO_RECHECK -DNP=1 -DNC=1 -DK=1 -DCAP=1 -DCLOSE=0 |fail|safety
+mut-timeout-no-retract      |atomic|$ATOMFIX -DMUTANT_TIMEOUT_NO_RETRACT -DNP=1 -DNC=1 -DK=1 -DCAP=1 |fail|safety
+mut-mask0                   |atomic|$ATOMFIX -DMUTANT_MASK0 -DNP=1 -DNC=1 -DK=2 -DCAP=1 -DCLOSE=0 |fail|safety
+mut-get-epipe-early         |atomic|$ATOMFIX -DMUTANT_GET_EPIPE_EARLY -DNP=1 -DNC=1 -DK=1 -DCAP=1 |fail|safety
+mut-spsc-no-claim           |atomic|$ATOMFIX -DSPSC -DMUTANT_SPSC_NO_CLAIM -DK=1 -DCAP=1         |fail|safety
+mut-spsc-announce-late      |atomic|$ATOMFIX -DSPSC -DMUTANT_ANNOUNCE_LATE -DK=1 -DCAP=1 -DCLOSE=0 |fail|safety
+mut-spsc-wake-early         |atomic|$ATOMFIX -DSPSC -DMUTANT_WAKE_EARLY -DK=1 -DCAP=1 -DCLOSE=0   |fail|safety
+mut-spsc-no-recheck         |atomic|$ATOMFIX -DSPSC -DMUTANT_NO_RECHECK -DK=1 -DCAP=1 -DCLOSE=0   |fail|safety
+mut-spsc-timeout-no-retract |atomic|$ATOMFIX -DSPSC -DMUTANT_TIMEOUT_NO_RETRACT -DK=1 -DCAP=1     |fail|safety
+"
+
+trim() { printf '%s' "$1" | sed 's/^[[:space:]]*//; s/[[:space:]]*$//'; }
+
+rm -f "$out/.bad"
+start=$(date +%s)
+printf '%-28s %12s  %s\n' RUN STATES RESULT
+echo "$RUNS" | while IFS='|' read -r name model flags expect mode; do
+	name=$(trim "$name")
+	[ -n "$name" ] || continue
+	case "$name" in *"$only"*) ;; *) continue ;; esac
+	model=$(trim "$model"); flags=$(trim "$flags")
+	expect=$(trim "$expect"); mode=$(trim "$mode")
+	dir="$out/$name"
+	rm -rf "$dir" && mkdir -p "$dir"
+	cp "$here"/*.pml "$dir"/
+	t0=$(date +%s)
+	# shellcheck disable=SC2086
+	if ! (cd "$dir" && spin -a $flags "$model.pml" >spin.log 2>&1); then
+		printf '%-28s %12s  FAIL (spin -a: see %s/spin.log)\n' "$name" - "$dir"
+		echo 1 >>"$out/.bad"
+		continue
+	fi
+	if [ "$mode" = ltl ]; then
+		cflags="" panargs="-a -f -N get_returns"
+	else
+		cflags="-DSAFETY" panargs=""
+	fi
+	# shellcheck disable=SC2086
+	# -O0: pan.c takes 20 s to optimise, longer than most runs take.
+	opt=-O0
+	# shellcheck disable=SC2086
+	if ! (cd "$dir" && gcc $opt -w $cflags -DCOLLAPSE -DMEMLIM=$MEMLIM \
+		-o pan pan.c 2>gcc.log); then
+		printf '%-28s %12s  FAIL (gcc: see %s/gcc.log)\n' "$name" - "$dir"
+		echo 1 >>"$out/.bad"
+		continue
+	fi
+	# shellcheck disable=SC2086
+	(cd "$dir" && ./pan -m1000000 $panargs >pan.log 2>&1)
+	states=$(sed -n 's/^ *\([0-9][0-9]*\) states, stored.*/\1/p' "$dir/pan.log" | head -1)
+	errors=$(sed -n 's/.*errors: \([0-9][0-9]*\).*/\1/p' "$dir/pan.log" | head -1)
+	what=$(grep -m1 -E '^pan:1:' "$dir/pan.log" | sed 's/^pan:1: //' | cut -c1-60)
+	incomplete=$(grep -m1 -E 'out of memory|MEMLIM bound|max search depth too small|Search not completed' "$dir/pan.log")
+	secs=$(( $(date +%s) - t0 ))
+	: "${states:=?}" "${errors:=?}"
+	if [ "$expect" = pass ]; then
+		if [ "$errors" = 0 ] && [ -z "$incomplete" ]; then
+			result="PASS"
+		else
+			result="FAIL (model as coded: ${what:-$incomplete})"
+			echo 1 >>"$out/.bad"
+		fi
+	else
+		if [ "$errors" != 0 ] && [ "$errors" != "?" ]; then
+			result="PASS (expected counter-example: $what)"
+		else
+			result="FAIL (mutant not caught)"
+			echo 1 >>"$out/.bad"
+		fi
+	fi
+	printf '%-28s %12s  %s  [%ss]\n' "$name" "$states" "$result" "$secs"
+done
+end=$(date +%s)
+if [ -s "$out/.bad" ]; then
+	n=$(wc -l <"$out/.bad")
+	rm -f "$out/.bad"
+	echo "model-check: $n run(s) FAILED in $((end - start)) s"
+	exit 1
+fi
+echo "model-check: all runs as expected in $((end - start)) s"

@@ -1,0 +1,14 @@
+# tests/model/model.mk - Spin models of both backends' blocking protocols
+# (tests/model/*.pml), each model as coded and each planted mutant; see
+# docs/verification-model.md. Build products and trails: build/model/.
+#
+#   make model-check            every run (about 3 minutes on 2 cores)
+#   tests/model/check.sh build/model mut-    only the runs whose name has mut-
+
+.PHONY: model-check
+TEST_TARGETS += model-check
+
+model-check:
+	@scripts/deps.sh spin
+	@echo "== model check: Spin, tests/model"
+	@tests/model/check.sh build/model
