@@ -39,7 +39,7 @@ static void usage(void)
 "usage: bench [options]\n"
 "  --queues LIST    of pcq-atomic,pcq-semaphore,ck_ring,cds_wfcq,mutex+cond\n"
 "  --configs LIST   PxC, PxCs for SPSC (default 1x1s,1x1,2x2,4x4,8x8,1x4,4x1)\n"
-"  --caps LIST      capacities (default 1024,8)\n"
+"  --caps LIST      capacities (default 1024,8,1)\n"
 "  --reps N         interleaved repetitions (default 5)\n"
 "  --budget S       seconds per run at most (default 0.15)\n"
 "  --items N        items per run at most (default 20000000)\n"
@@ -213,11 +213,18 @@ static void run_all(const struct options *o, struct results *r)
 			e->items_s[e->n] = (double)t.items / t.seconds;
 			e->cpu_s_per_m[e->n] = t.cpu_seconds * 1e6 /
 					       (double)t.items;
+			e->sleeps_per_k[e->n] = t.sleeps < 0 ? -1 :
+				t.sleeps * 1e3 / (double)t.items;
 			e->n++;
 		}
 	}
 	progress_end();
 }
+
+static const struct queue_figures no_figures = {
+	.trip = { -1, -1, -1, -1 }, .blocked_cpu_ms = -1, .instr_spsc = -1,
+	.instr_mpmc = -1,
+};
 
 static void probe_all(const struct options *o, struct results *r,
 		      const char *exe)
@@ -226,10 +233,11 @@ static void probe_all(const struct options *o, struct results *r,
 	for (int q = 0; q < r->nqueues; q++) {
 		const struct queue_ops *ops = r->queues[q];
 		struct queue_figures *g = &r->figures[q];
-		*g = (struct queue_figures){ -1, -1, -1, -1 };
+		*g = no_figures;
 		snprintf(what, sizeof what, "probes: %s: ping-pong", ops->name);
 		progress(q, r->nqueues, what);
-		g->roundtrip_us = probe_roundtrip_us(ops, o->pingpong_s);
+		if (!probe_roundtrip(ops, o->pingpong_s, &g->trip))
+			g->trip = no_figures.trip;
 		snprintf(what, sizeof what, "probes: %s: blocked consumer",
 			 ops->name);
 		progress(q, r->nqueues, what);
@@ -248,7 +256,7 @@ int main(int argc, char **argv)
 {
 	struct options o = {
 		.queues = "pcq-atomic,pcq-semaphore,ck_ring,cds_wfcq,mutex+cond",
-		.configs = "1x1s,1x1,2x2,4x4,8x8,1x4,4x1", .caps = "1024,8",
+		.configs = "1x1s,1x1,2x2,4x4,8x8,1x4,4x1", .caps = "1024,8,1",
 		.out = "build/bench", .lib_dir = "build", .inject_at = 1000,
 		.reps = 5, .budget_s = 0.15, .pingpong_s = 0.3,
 		.max_items = 20000000, .blocked_ms = 1000, .probes = true,
@@ -294,7 +302,7 @@ int main(int argc, char **argv)
 		probe_all(&o, &r, exe);
 	else
 		for (int q = 0; q < r.nqueues; q++)
-			r.figures[q] = (struct queue_figures){ -1, -1, -1, -1 };
+			r.figures[q] = no_figures;
 	r.load_after = load_average();
 	char path[4200];
 	snprintf(path, sizeof path, "%s/table.txt", o.out);

@@ -32,38 +32,70 @@ static void *ponger(void *arg)
 	return NULL;
 }
 
-double probe_roundtrip_us(const struct queue_ops *ops, double budget_s)
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t sleeps_of(const struct queue_ops *ops, void *q)
+{
+	return ops->sleeps ? ops->sleeps(q) : SLEEPS_UNKNOWN;
+}
+
+/* At most this many round trips are timed (0.3 s of 0.1 us trips). */
+#define MAX_TRIPS 3000000
+
+bool probe_roundtrip(const struct queue_ops *ops, double budget_s,
+		     struct roundtrip *out)
 {
 	/* Each queue has one putter and one getter: the SPSC use. */
 	struct use use = { .capacity = 1, .producers = 1, .consumers = 1,
 			   .spsc = true };
 	struct pong pp = { ops, ops->create(&use), ops->create(&use) };
-	if (pp.ping == NULL || pp.pong == NULL)
-		return -1;
+	uint64_t *trip = malloc(MAX_TRIPS * sizeof *trip);
+	if (pp.ping == NULL || pp.pong == NULL || trip == NULL)
+		return false;
 	pthread_t t;
 	pthread_create(&t, NULL, ponger, &pp);
 	for (uint64_t i = 0; i < 1000; i++) { /* warm up */
 		ops->put(pp.ping, i);
 		(void)ops->get(pp.pong);
 	}
-	uint64_t n = 0;
-	double t0 = now_s(), t1;
-	do {
-		for (int i = 0; i < 256; i++, n++) {
-			ops->put(pp.ping, n);
-			if (ops->get(pp.pong) != n) {
-				fprintf(stderr, "bench: %s: ping-pong got a "
-					"wrong item\n", ops->name);
-				exit(1);
-			}
+	uint64_t s0 = sleeps_of(ops, pp.ping), s1 = sleeps_of(ops, pp.pong);
+	uint64_t n = 0, t0 = now_ns(), end = t0 + (uint64_t)(budget_s * 1e9);
+	uint64_t t1 = t0, prev = t0;
+	while (t1 < end && n < MAX_TRIPS) {
+		ops->put(pp.ping, n);
+		if (ops->get(pp.pong) != n) {
+			fprintf(stderr, "bench: %s: ping-pong got a wrong item\n",
+				ops->name);
+			exit(1);
 		}
-		t1 = now_s();
-	} while (t1 - t0 < budget_s);
+		t1 = now_ns();
+		trip[n++] = t1 - prev;
+		prev = t1;
+	}
+	uint64_t s2 = sleeps_of(ops, pp.ping), s3 = sleeps_of(ops, pp.pong);
 	ops->put(pp.ping, ITEM_STOP);
 	pthread_join(t, NULL);
 	ops->destroy(pp.ping);
 	ops->destroy(pp.pong);
-	return (t1 - t0) / (double)n * 1e6;
+	qsort(trip, n, sizeof *trip, cmp_u64);
+	out->median_us = (double)trip[n / 2] / 1e3;
+	out->p99_us = (double)trip[n * 99 / 100] / 1e3;
+	out->mean_us = (double)(t1 - t0) / (double)n / 1e3;
+	out->sleeps_per_trip = s0 == SLEEPS_UNKNOWN || s1 == SLEEPS_UNKNOWN
+		? -1 : (double)(s2 - s0 + s3 - s1) / (double)n;
+	free(trip);
+	return true;
 }
 
 /* ---- a consumer blocked on an empty queue ---------------------------- */

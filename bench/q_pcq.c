@@ -20,6 +20,7 @@ struct pcq_lib {
 	int (*put)(pcq_t *, void *);
 	int (*get)(pcq_t *, void **);
 	const char *(*backend)(void);
+	int (*stats)(const pcq_t *, struct pcq_stats *);
 };
 
 static struct pcq_lib atomic_lib, semaphore_lib;
@@ -41,6 +42,7 @@ static bool load(struct pcq_lib *l, const char *dir, const char *backend)
 	/* POSIX guarantees a dlsym'd function can be called this way. */
 #define SYM(f) *(void **)&l->f = dlsym(h, "pcq_" #f)
 	SYM(create); SYM(destroy); SYM(put); SYM(get); SYM(backend);
+	SYM(stats); /* NULL in a library older than pcq_stats */
 #undef SYM
 	if (!l->create || !l->destroy || !l->put || !l->get || !l->backend ||
 	    strcmp(l->backend(), backend) != 0) {
@@ -112,6 +114,15 @@ static uint64_t pcq_get_item(void *arg)
 	return (uintptr_t)item;
 }
 
+static uint64_t pcq_sleeps(void *arg)
+{
+	struct pcq_queue *s = arg;
+	struct pcq_stats st;
+	if (s->lib->stats == NULL || s->lib->stats(s->q, &st) != 0)
+		return SLEEPS_UNKNOWN;
+	return st.put_sleeps + st.get_sleeps;
+}
+
 static const char *pcq_variant(const struct use *use)
 {
 	return use->spsc ? "SP|SC" : "-";
@@ -133,12 +144,12 @@ const struct queue_ops queue_pcq_atomic = {
 	.name = "pcq-atomic", .waits = "spin, futex", .bound = "bounded",
 	.create = atomic_create, .destroy = pcq_destroy_queue,
 	.put = pcq_put_item, .get = pcq_get_item, .variant = pcq_variant,
-	.pairs = pairs_pcq,
+	.pairs = pairs_pcq, .sleeps = pcq_sleeps,
 };
 
 const struct queue_ops queue_pcq_semaphore = {
 	.name = "pcq-semaphore", .waits = "semaphore", .bound = "bounded",
 	.create = semaphore_create, .destroy = pcq_destroy_queue,
 	.put = pcq_put_item, .get = pcq_get_item, .variant = pcq_variant,
-	.pairs = pairs_pcq,
+	.pairs = pairs_pcq, .sleeps = pcq_sleeps,
 };

@@ -38,7 +38,12 @@ struct queue_ops {
 	/* n put+get pairs on one thread, for the instruction count. Named
 	 * pairs_* so that callgrind can collect exactly this function. */
 	void (*pairs)(void *q, long n);
+	/* Kernel sleeps of puts and gets on q so far (pcq_stats), or
+	 * SLEEPS_UNKNOWN; NULL for queues that do not count them. */
+	uint64_t (*sleeps)(void *q);
 };
+
+#define SLEEPS_UNKNOWN UINT64_MAX
 
 /* The end of a run: each consumer stops at the first one it gets. */
 #define ITEM_STOP UINT64_MAX

@@ -80,6 +80,13 @@ static void machine_line(FILE *f, const struct results *r)
 		" (other processes were running)" : "");
 }
 
+/* The median of a cell's sleeps per 1000 items; < 0: not counted. */
+static double sleeps_median(const struct cell *e)
+{
+	return e->n == 0 || e->sleeps_per_k[0] < 0
+		       ? -1 : median(e->sleeps_per_k, e->n);
+}
+
 void report_throughput(FILE *f, const struct results *r)
 {
 	machine_line(f, r);
@@ -87,9 +94,11 @@ void report_throughput(FILE *f, const struct results *r)
 		"%.2f s or %llu items\n", r->reps, r->budget_s, r->max_items);
 	for (int k = 0; k < r->ncaps; k++) {
 		fprintf(f, "\ncapacity %-6zu                     "
-			"items/s, millions         CPU s per\n", r->caps[k]);
-		fprintf(f, "%-11s %-14s %-7s %8s %8s %8s %10s\n", "config",
-			"queue", "variant", "median", "min", "max", "M items");
+			"items/s, millions         CPU s per  sleeps per\n",
+			r->caps[k]);
+		fprintf(f, "%-11s %-14s %-7s %8s %8s %8s %10s %11s\n", "config",
+			"queue", "variant", "median", "min", "max", "M items",
+			"1000 items");
 		for (int c = 0; c < r->nconfigs; c++) {
 			const struct config *cf = &r->configs[c];
 			struct use use = { r->caps[k], cf->producers,
@@ -99,13 +108,18 @@ void report_throughput(FILE *f, const struct results *r)
 				if (e->n == 0)
 					continue;
 				fprintf(f, "%-11s %-14s %-7s %8.3f %8.3f %8.3f "
-					"%10.3f\n", q == 0 ? cf->name : "",
+					"%10.3f", q == 0 ? cf->name : "",
 					r->queues[q]->name,
 					r->queues[q]->variant(&use),
 					median(e->items_s, e->n) / 1e6,
 					min_of(e->items_s, e->n) / 1e6,
 					max_of(e->items_s, e->n) / 1e6,
 					median(e->cpu_s_per_m, e->n));
+				double sl = sleeps_median(e);
+				if (sl < 0)
+					fprintf(f, " %11s\n", "-");
+				else
+					fprintf(f, " %11.2f\n", sl);
 			}
 		}
 	}
@@ -114,22 +128,28 @@ void report_throughput(FILE *f, const struct results *r)
 static void figure(FILE *f, double v, const char *fmt)
 {
 	if (v < 0)
-		fprintf(f, " %11s", "n/a");
+		fprintf(f, " %9s", "n/a");
 	else
 		fprintf(f, fmt, v);
 }
 
 void report_queues(FILE *f, const struct results *r)
 {
-	fprintf(f, "\nper queue                                    round trip  "
+	fprintf(f, "\nper queue                     round trip, us    sleeps  "
 		"blocked CPU  instr/pair  instr/pair\n");
-	fprintf(f, "%-14s %-16s %-10s %13s %12s %11s %11s\n", "queue",
-		"waits by", "bound", "us", "ms per s", "SPSC", "MPMC");
+	fprintf(f, "%-14s %-12s %9s %9s %9s %12s %11s %11s\n", "queue",
+		"waits by", "median", "p99", "per trip", "ms per s", "SPSC",
+		"MPMC");
 	for (int q = 0; q < r->nqueues; q++) {
 		const struct queue_ops *o = r->queues[q];
 		const struct queue_figures *g = &r->figures[q];
-		fprintf(f, "%-14s %-16s %-10s", o->name, o->waits, o->bound);
-		figure(f, g->roundtrip_us, " %13.2f");
+		fprintf(f, "%-14s %-12s", o->name, o->waits);
+		figure(f, g->trip.median_us, " %9.2f");
+		figure(f, g->trip.p99_us, " %9.2f");
+		if (g->trip.median_us >= 0 && g->trip.sleeps_per_trip < 0)
+			fprintf(f, " %9s", "-");
+		else
+			figure(f, g->trip.sleeps_per_trip, " %9.3f");
 		figure(f, g->blocked_cpu_ms, " %12.1f");
 		figure(f, g->instr_spsc, " %11.1f");
 		figure(f, g->instr_mpmc, " %11.1f");
@@ -145,27 +165,37 @@ static int queue_index(const struct results *r, const char *name)
 	return -1;
 }
 
+/* Tallies targets met and missed. */
+struct tally {
+	int missed, checked;
+};
+
+static bool judge(struct tally *t, bool met)
+{
+	t->missed += !met;
+	t->checked++;
+	return met;
+}
+
 /* Prints "x1.23" for a / b, with the target in brackets and a '!' if
- * missed; adds to *missed and *checked. */
-static void ratio(FILE *f, double a, double b, double target, int *missed,
-		  int *checked)
+ * missed (target 0: no target). */
+static void ratio(FILE *f, double a, double b, double target,
+		  struct tally *t)
 {
 	char text[32];
 	if (a < 0 || b <= 0) {
-		fprintf(f, " %13s", "-");
+		fprintf(f, " %12s", "-");
 		return;
 	}
 	double x = a / b;
 	if (target > 0) {
-		bool miss = x < target;
-		*missed += miss;
-		*checked += 1;
-		snprintf(text, sizeof text, "x%.2f%s[>=%g]", x, miss ? "!" : " ",
+		bool met = judge(t, x >= target);
+		snprintf(text, sizeof text, "x%.2f%s[>=%g]", x, met ? " " : "!",
 			 target);
 	} else {
 		snprintf(text, sizeof text, "x%.2f", x);
 	}
-	fprintf(f, " %13s", text);
+	fprintf(f, " %12s", text);
 }
 
 static double med(const struct results *r, int k, int c, int q, bool cpu)
@@ -176,16 +206,38 @@ static double med(const struct results *r, int k, int c, int q, bool cpu)
 	return median(cpu ? e->cpu_s_per_m : e->items_s, e->n);
 }
 
+/* A value against an upper limit: "met" or "MISSED". */
 static void below(FILE *f, const char *what, double v, double limit,
-		  const char *unit, int *missed, int *checked)
+		  const char *unit, struct tally *t)
 {
 	if (v < 0)
 		return;
-	bool miss = v > limit;
-	*missed += miss;
-	*checked += 1;
-	fprintf(f, "  %-38s %8.2f %-9s target <= %g: %s\n", what, v, unit,
-		limit, miss ? "MISSED" : "met");
+	bool met = judge(t, v <= limit);
+	fprintf(f, "  %-44s %8.3f %-9s target <= %g: %s\n", what, v, unit,
+		limit, met ? "met" : "MISSED");
+}
+
+/* More threads than a 2-core machine has cores: where pcq-atomic must also
+ * cost the least CPU per item. */
+static bool oversubscribed(const struct config *c)
+{
+	return (c->producers == 8 && c->consumers == 8) ||
+	       (c->producers == 1 && c->consumers == 4) ||
+	       (c->producers == 4 && c->consumers == 1);
+}
+
+/* The least CPU per item among the bounded queues other than a. */
+static double best_other_cpu(const struct results *r, int k, int c, int a)
+{
+	double best = -1;
+	for (int q = 0; q < r->nqueues; q++) {
+		if (q == a || strcmp(r->queues[q]->bound, "bounded") != 0)
+			continue;
+		double v = med(r, k, c, q, true);
+		if (v > 0 && (best < 0 || v < best))
+			best = v;
+	}
+	return best;
 }
 
 int report_targets(FILE *f, const struct results *r)
@@ -193,49 +245,58 @@ int report_targets(FILE *f, const struct results *r)
 	int a = queue_index(r, "pcq-atomic"), s = queue_index(r, "pcq-semaphore");
 	int m = queue_index(r, "mutex+cond"), ck = queue_index(r, "ck_ring");
 	int w = queue_index(r, "cds_wfcq");
-	int missed = 0, checked = 0;
+	struct tally t = { 0, 0 };
 	if (a < 0)
 		return 0;
 	fprintf(f, "\npcq-atomic / other queue, median items/s (targets in "
-		"brackets, ! = missed);\nlast column: CPU per item, ck_ring / "
-		"pcq-atomic (> 1: pcq-atomic costs less)\n");
-	fprintf(f, "%-8s %-11s %13s %13s %13s %13s %13s\n", "capacity",
+		"brackets, ! = missed);\nmax/min: pcq-atomic's spread over the "
+		"runs; CPU: least CPU per item of the\nother bounded queues / "
+		"pcq-atomic's (>= 1: pcq-atomic costs least)\n");
+	fprintf(f, "%-8s %-11s %12s %12s %12s %12s %12s %12s\n", "capacity",
 		"config", "semaphore", "mutex+cond", "ck_ring", "cds_wfcq",
-		"CPU ck/atomic");
+		"max/min", "CPU");
 	for (int k = 0; k < r->ncaps; k++)
 		for (int c = 0; c < r->nconfigs; c++) {
 			const struct config *cf = &r->configs[c];
 			double x = med(r, k, c, a, false);
 			if (x < 0)
 				continue;
-			bool spsc = cf->spsc;
-			bool eight = cf->producers == 8 && cf->consumers == 8;
+			const struct cell *e = &r->cells[k][c][a];
 			fprintf(f, "%-8zu %-11s", r->caps[k], cf->name);
-			ratio(f, x, med(r, k, c, s, false), spsc ? 5 : 2,
-			      &missed, &checked);
-			ratio(f, x, med(r, k, c, m, false), spsc ? 0 : 1,
-			      &missed, &checked);
-			ratio(f, x, med(r, k, c, ck, false), 1, &missed,
-			      &checked);
-			ratio(f, x, med(r, k, c, w, false), 0, &missed,
-			      &checked);
-			ratio(f, med(r, k, c, ck, true), med(r, k, c, a, true),
-			      eight ? 1 : 0, &missed, &checked);
+			ratio(f, x, med(r, k, c, s, false), 5, &t);
+			ratio(f, x, med(r, k, c, m, false), 1, &t);
+			ratio(f, x, med(r, k, c, ck, false), 1, &t);
+			ratio(f, x, med(r, k, c, w, false), 0, &t);
+			double spread = max_of(e->items_s, e->n) /
+					min_of(e->items_s, e->n);
+			bool steady = e->n < 2 || judge(&t, spread <= 3);
+			char text[32];
+			snprintf(text, sizeof text, "%.2f%s", spread,
+				 steady ? " [<=3]" : "![<=3]");
+			fprintf(f, " %12s", e->n < 2 ? "-" : text);
+			ratio(f, best_other_cpu(r, k, c, a), med(r, k, c, a, true),
+			      oversubscribed(cf) ? 1 : 0, &t);
 			fputc('\n', f);
 		}
 	const struct queue_figures *g = &r->figures[a];
 	fprintf(f, "\npcq-atomic alone:\n");
 	below(f, "consumer blocked 1 s, CPU used", g->blocked_cpu_ms, 5,
-	      "ms per s", &missed, &checked);
-	below(f, "ping-pong round trip", g->roundtrip_us, 2, "us", &missed,
-	      &checked);
-	below(f, "instructions per put+get pair, SPSC", g->instr_spsc, 40, "",
-	      &missed, &checked);
-	below(f, "instructions per put+get pair, MPMC", g->instr_mpmc, 60, "",
-	      &missed, &checked);
-	fprintf(f, "\ntargets: %d of %d met", checked - missed, checked);
-	fprintf(f, missed ? ", %d MISSED (marked above)\n" : "\n", missed);
-	return missed;
+	      "ms per s", &t);
+	below(f, "ping-pong round trip, median", g->trip.median_us, 2, "us",
+	      &t);
+	if (ck >= 0 && r->figures[ck].trip.median_us > 0)
+		below(f, "ping-pong round trip, median / ck_ring's",
+		      g->trip.median_us / r->figures[ck].trip.median_us, 1.5,
+		      "", &t);
+	below(f, "ping-pong sleeps per round trip", g->trip.sleeps_per_trip,
+	      0.01, "", &t);
+	below(f, "instructions per put+get pair, SPSC", g->instr_spsc, 94, "",
+	      &t);
+	below(f, "instructions per put+get pair, MPMC", g->instr_mpmc, 121, "",
+	      &t);
+	fprintf(f, "\ntargets: %d of %d met", t.checked - t.missed, t.checked);
+	fprintf(f, t.missed ? ", %d MISSED (marked above)\n" : "\n", t.missed);
+	return t.missed;
 }
 
 static FILE *open_in(const char *dir, const char *name)
@@ -260,7 +321,7 @@ bool report_files(const struct results *r, const char *dir)
 		r->cores, r->cpu, r->load_before, r->load_after);
 	fprintf(t, "cpu,cores,capacity,config,producers,consumers,queue,"
 		"variant,waits,bound,runs,items_per_s_median,items_per_s_min,"
-		"items_per_s_max,cpu_s_per_million_items\n");
+		"items_per_s_max,cpu_s_per_million_items,sleeps_per_1000_items\n");
 	for (int k = 0; k < r->ncaps; k++) {
 		fprintf(p, "# capacity %zu, %d queues\nconfig", r->caps[k],
 			r->nqueues);
@@ -290,25 +351,29 @@ bool report_files(const struct results *r, const char *dir)
 				double x = median(e->items_s, e->n);
 				fprintf(p, " %.6g", x / 1e6);
 				fprintf(t, "\"%s\",%d,%zu,%s,%d,%d,%s,%s,%s,%s,"
-					"%d,%.0f,%.0f,%.0f,%.4f\n", r->cpu,
+					"%d,%.0f,%.0f,%.0f,%.4f,%.3f\n", r->cpu,
 					r->cores, r->caps[k], cf->name,
 					cf->producers, cf->consumers, o->name,
 					o->variant(&use), o->waits, o->bound,
 					e->n, x, min_of(e->items_s, e->n),
 					max_of(e->items_s, e->n),
-					median(e->cpu_s_per_m, e->n));
+					median(e->cpu_s_per_m, e->n),
+					sleeps_median(e));
 			}
 			fprintf(p, "\n");
 		}
 		fprintf(p, "\n\n");
 	}
-	fprintf(q, "cpu,cores,queue,waits,bound,roundtrip_us,"
+	fprintf(q, "cpu,cores,queue,waits,bound,roundtrip_us_median,"
+		"roundtrip_us_p99,roundtrip_us_mean,sleeps_per_roundtrip,"
 		"blocked_cpu_ms_per_s,instr_per_pair_spsc,instr_per_pair_mpmc\n");
 	for (int i = 0; i < r->nqueues; i++) {
 		const struct queue_figures *g = &r->figures[i];
-		fprintf(q, "\"%s\",%d,%s,%s,%s,%.3f,%.2f,%.1f,%.1f\n", r->cpu,
-			r->cores, r->queues[i]->name, r->queues[i]->waits,
-			r->queues[i]->bound, g->roundtrip_us, g->blocked_cpu_ms,
+		fprintf(q, "\"%s\",%d,%s,%s,%s,%.3f,%.3f,%.3f,%.4f,%.2f,%.1f,"
+			"%.1f\n", r->cpu, r->cores, r->queues[i]->name,
+			r->queues[i]->waits, r->queues[i]->bound,
+			g->trip.median_us, g->trip.p99_us, g->trip.mean_us,
+			g->trip.sleeps_per_trip, g->blocked_cpu_ms,
 			g->instr_spsc, g->instr_mpmc);
 	}
 out:

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "queue.h"
+#include "run.h"
 
 #define MAX_QUEUES 8
 #define MAX_CONFIGS 16
@@ -26,10 +27,12 @@ struct cell {
 	int n;
 	double items_s[MAX_REPS];
 	double cpu_s_per_m[MAX_REPS]; /* CPU seconds per million items */
+	double sleeps_per_k[MAX_REPS]; /* kernel sleeps per 1000 items; < 0:
+					* the queue does not count them */
 };
 
 struct queue_figures {
-	double roundtrip_us;   /* ping-pong; < 0: not measured */
+	struct roundtrip trip;  /* ping-pong; median < 0: not measured */
 	double blocked_cpu_ms; /* per second blocked; < 0: not measured */
 	double instr_spsc, instr_mpmc; /* per put+get pair; < 0: not measured */
 };

@@ -253,6 +253,8 @@ bool run_throughput(const struct queue_ops *ops, const struct use *use,
 		pthread_join(cs[c].thread, NULL);
 	out->seconds = now_s() - t0;
 	out->cpu_seconds = cpu_s() - cpu0;
+	uint64_t sleeps = ops->sleeps ? ops->sleeps(r.q) : SLEEPS_UNKNOWN;
+	out->sleeps = sleeps == SLEEPS_UNKNOWN ? -1 : (double)sleeps;
 	pthread_barrier_destroy(&r.start);
 	pthread_cond_destroy(&r.done);
 	pthread_mutex_destroy(&r.lock);

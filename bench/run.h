@@ -14,6 +14,7 @@ struct throughput {
 	uint64_t items;     /* put, got and checked */
 	double seconds;     /* from the start of the threads to the last get */
 	double cpu_seconds; /* user + system of the whole process meanwhile */
+	double sleeps;      /* kernel sleeps of puts and gets; < 0: unknown */
 };
 
 /* P producers put up to max_items in total (max_items / P each), stopping
@@ -26,9 +27,14 @@ bool run_throughput(const struct queue_ops *ops, const struct use *use,
 		    uint64_t max_items, double budget_s, struct throughput *out,
 		    char *err, size_t errlen);
 
-/* Mean round trip, in microseconds, of one item passed from this thread
- * to another and back, through two capacity-1 queues, over ~budget_s. */
-double probe_roundtrip_us(const struct queue_ops *ops, double budget_s);
+/* One item passed from this thread to another and back, through two
+ * capacity-1 queues, over ~budget_s: each round trip timed. */
+struct roundtrip {
+	double median_us, p99_us, mean_us;
+	double sleeps_per_trip; /* < 0: the queue does not count sleeps */
+};
+bool probe_roundtrip(const struct queue_ops *ops, double budget_s,
+		     struct roundtrip *out);
 
 /* CPU milliseconds per second used by a consumer blocked in get on an
  * empty queue, measured over blocked_ms milliseconds. */

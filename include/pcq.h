@@ -19,7 +19,7 @@
  *   ETIMEDOUT  the timeout of put_timed/get_timed ran out.
  *   EPIPE      the queue is closed: a put after close always fails; a get
  *              fails once the queue is closed and holds no item.
- *   EINVAL     q is NULL, or get's item out-pointer is NULL.
+ *   EINVAL     q is NULL, or an out-pointer (get's item, stats) is NULL.
  * On any non-zero return nothing was enqueued and *item is untouched.
  *
  * GUARANTEES
@@ -31,9 +31,10 @@
  *   with n items held, put blocks and try_put returns EAGAIN. Any n in
  *   1 .. PCQ_CAPACITY_MAX works, not only powers of two.
  * - Blocking: put on a full queue and get on an empty queue wait. A waiting
- *   thread spins for at most a short, bounded time, then sleeps in the kernel:
- *   it burns no CPU while it waits. A put wakes a waiting get and vice versa
- *   (no lost wake-ups).
+ *   thread spins and yields its core for at most 200 microseconds of its own
+ *   CPU time (usually far less: the atomic backend learns how long waits
+ *   last), then sleeps in the kernel: it burns no CPU while it sleeps. A put
+ *   wakes a waiting get and vice versa (no lost wake-ups).
  * - Time: timeouts are relative, in nanoseconds, measured on CLOCK_MONOTONIC.
  *   A timed call never returns ETIMEDOUT before timeout_ns has passed;
  *   timeout_ns == 0 tries once without waiting (like try_*, but the failure
@@ -119,6 +120,31 @@ size_t pcq_capacity(const pcq_t *q);
 /* The number of items q holds: exact while no put or get is running, and
  * always in [0, capacity] (0 for NULL). */
 size_t pcq_size(const pcq_t *q);
+
+/* What waiting has cost q so far. A waiting call spins a little, then
+ * sleeps in the kernel; these counts show how often each happened. They
+ * are kept in the slow path only: a call that does not wait counts
+ * nothing and pays nothing.
+ *   put_waits   times a put-family call found q full and began to wait;
+ *   get_waits   times a get-family call found q empty and began to wait;
+ *   put_sleeps  times a waiting put-family call slept in the kernel;
+ *   get_sleeps  times a waiting get-family call slept in the kernel.
+ * try_* calls and timed calls with timeout 0 never wait, so never count.
+ * A blocking or timed call counts one wait when it finds q full (empty)
+ * and begins to wait, and one sleep each time it sleeps: a wait that ends
+ * while spinning counts no sleep; one woken for nothing that sleeps again
+ * counts two. The semaphore backend sleeps on every wait (sem_wait), so
+ * its sleeps are at least its waits. Each count only grows, from 0 at
+ * pcq_create; a snapshot read while calls run may be a moment old. */
+struct pcq_stats {
+	uint64_t put_waits;  /* put-family calls that found q full and waited */
+	uint64_t get_waits;  /* get-family calls that found q empty and waited */
+	uint64_t put_sleeps; /* kernel sleeps of waiting put-family calls */
+	uint64_t get_sleeps; /* kernel sleeps of waiting get-family calls */
+};
+
+/* Copies q's counts into *stats. Returns 0, or EINVAL (q or stats NULL). */
+int pcq_stats(const pcq_t *q, struct pcq_stats *stats);
 
 /* The backend this library was built with: "semaphore" or "atomic". */
 const char *pcq_backend(void);

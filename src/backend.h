@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pcq.h"
+
 struct pcq;
 
 /* Deadlines are absolute CLOCK_MONOTONIC times in nanoseconds. */
@@ -41,6 +43,8 @@ int backend_put(struct pcq *q, void *item, uint64_t deadline_ns);
 int backend_get(struct pcq *q, void **item, uint64_t deadline_ns);
 
 void backend_close(struct pcq *q);
+/* The counts of pcq_stats (include/pcq.h), each read once. */
+void backend_stats(const struct pcq *q, struct pcq_stats *stats);
 size_t backend_size(const struct pcq *q);
 size_t backend_capacity(const struct pcq *q);
 

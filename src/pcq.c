@@ -122,6 +122,14 @@ PCQ_PUBLIC size_t pcq_size(const pcq_t *q)
 	return q == NULL ? 0 : backend_size(q);
 }
 
+PCQ_PUBLIC int pcq_stats(const pcq_t *q, struct pcq_stats *stats)
+{
+	if (q == NULL || stats == NULL)
+		return EINVAL;
+	backend_stats(q, stats);
+	return 0;
+}
+
 PCQ_PUBLIC const char *pcq_backend(void)
 {
 	return backend_name;

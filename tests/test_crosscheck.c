@@ -4,8 +4,9 @@
  * Both libraries are loaded with dlopen(RTLD_LOCAL), so each keeps its own
  * pcq_* functions, and every scenario is run against both: seeded random
  * sequences of calls must give identical results step by step, and the
- * blocking scenarios must give identical outcomes. A failure prints the
- * step, the call and what each backend answered.
+ * blocking scenarios must give identical outcomes - pcq_stats's waits
+ * included: both backends must count the same waits for the same calls.
+ * A failure prints the step, the call and what each backend answered.
  */
 #include <criterion/criterion.h>
 #include <dlfcn.h>
@@ -32,6 +33,7 @@ struct lib {
 	int (*get_timed)(pcq_t *, void **, uint64_t);
 	void (*close)(pcq_t *);
 	size_t (*size)(const pcq_t *);
+	int (*stats)(const pcq_t *, struct pcq_stats *);
 	const char *(*backend)(void);
 };
 
@@ -44,9 +46,10 @@ static void load(struct lib *l, const char *path)
 #define SYM(f) *(void **)&l->f = dlsym(h, "pcq_" #f)
 	SYM(create); SYM(destroy); SYM(put); SYM(get); SYM(try_put);
 	SYM(try_get); SYM(put_timed); SYM(get_timed); SYM(close); SYM(size);
-	SYM(backend);
+	SYM(stats); SYM(backend);
 #undef SYM
 	cr_assert_not_null(l->backend);
+	cr_assert_not_null(l->stats);
 	l->name = l->backend();
 }
 
@@ -131,14 +134,26 @@ Test(crosscheck, random_sequences_give_identical_results)
 			uintptr_t v = (uintptr_t)rng(&s);
 			int rc[2];
 			uintptr_t out[2];
-			for (int b = 0; b < 2; b++)
+			struct pcq_stats st[2];
+			for (int b = 0; b < 2; b++) {
 				step(&libs[b], q[b], op, v, &rc[b], &out[b]);
+				libs[b].stats(q[b], &st[b]);
+			}
 			cr_assert(rc[0] == rc[1] && out[0] == out[1],
 				  "run %d step %d (capacity %zu, flags %u): %s "
 				  "-> semaphore %d/%#lx, atomic %d/%#lx",
 				  run, i, cap, fl, op_name[op], rc[0],
 				  (unsigned long)out[0], rc[1],
 				  (unsigned long)out[1]);
+			cr_assert(st[0].put_waits == st[1].put_waits &&
+					  st[0].get_waits == st[1].get_waits,
+				  "run %d step %d: %s -> waits: semaphore "
+				  "put %llu get %llu, atomic put %llu get %llu",
+				  run, i, op_name[op],
+				  (unsigned long long)st[0].put_waits,
+				  (unsigned long long)st[0].get_waits,
+				  (unsigned long long)st[1].put_waits,
+				  (unsigned long long)st[1].get_waits);
 			if (rc[0] == 0 && (op == TRY_PUT || op == PUT_T0 ||
 					   op == PUT_T1US || op == PUT))
 				held++;
@@ -216,6 +231,19 @@ static bool finish(struct waiter *w)
  * codes, items, order, whether a call had returned, whether it slept. */
 typedef void scenario_fn(const struct lib *l, char *out, size_t n);
 
+/* Appends q's waits to out, and whether each wait slept at least once
+ * (every wait of a scenario lasts far longer than any spin). */
+static void append_waits(const struct lib *l, pcq_t *q, char *out, size_t n)
+{
+	struct pcq_stats s;
+	l->stats(q, &s);
+	size_t len = strlen(out);
+	snprintf(out + len, n - len, "; waits put=%llu get=%llu, each slept=%d",
+		 (unsigned long long)s.put_waits,
+		 (unsigned long long)s.get_waits,
+		 s.put_sleeps >= s.put_waits && s.get_sleeps >= s.get_waits);
+}
+
 static void run_both(scenario_fn *fn, const char *what)
 {
 	char out[2][512];
@@ -240,6 +268,7 @@ static void getter_blocks_then_put_arrives(const struct lib *l, char *out,
 	snprintf(out, n, "returned early=%d; put=%d; get returned=%d rc=%d "
 		 "item=%p; slept=%d; size=%zu", early, prc, ok, w.rc, w.item,
 		 w.cpu_ns < 30 * MS, l->size(q));
+	append_waits(l, q, out, n);
 	l->destroy(q);
 }
 
@@ -269,6 +298,7 @@ static void putters_blocked_on_full_then_close(const struct lib *l,
 	int g2 = l->get(q, &item);
 	snprintf(out + len, n - (size_t)len, "; drain=%d,%d item=%p", g1, g2,
 		 item);
+	append_waits(l, q, out, n);
 	l->destroy(q);
 }
 
@@ -290,6 +320,7 @@ static void getters_blocked_on_empty_then_close(const struct lib *l,
 	}
 	snprintf(out + len, n - (size_t)len, "put after close=%d",
 		 l->put(q, NULL));
+	append_waits(l, q, out, n);
 	l->destroy(q);
 }
 
@@ -311,6 +342,7 @@ static void putter_blocked_released_by_one_get(const struct lib *l,
 	snprintf(out, n, "early=%d; get=%d %p; putter returned=%d rc=%d "
 		 "slept=%d; then %d %p, %d %p; try_get=%d", early, r1, a, ok,
 		 w.rc, w.cpu_ns < 30 * MS, r2, b, r3, c, l->try_get(q, &c));
+	append_waits(l, q, out, n);
 	l->destroy(q);
 }
 
@@ -330,6 +362,7 @@ static void timed_get_times_out_then_close_cuts_one_short(
 	snprintf(out, n, "timed get returned=%d rc=%d not early=%d; "
 		 "after close returned=%d rc=%d soon=%d", ok, w.rc, in_time,
 		 ok2, v.rc, v.took_ns < 5000 * MS);
+	append_waits(l, q, out, n);
 	l->destroy(q);
 }
 

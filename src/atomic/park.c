@@ -6,6 +6,7 @@
 #include <linux/futex.h>
 #include <linux/membarrier.h>
 #include <pthread.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -15,13 +16,14 @@
 #include "park.h"
 
 bool park_asymmetric;
+unsigned park_cpus = 1;
 
 static long membarrier(int cmd)
 {
 	return syscall(SYS_membarrier, cmd, 0, 0);
 }
 
-static void choose_barriers(void)
+static void setup(void)
 {
 #ifdef PCQ_SYMMETRIC_FENCES
 	park_asymmetric = false; /* test builds: exercise the fallback */
@@ -29,12 +31,15 @@ static void choose_barriers(void)
 	park_asymmetric =
 		membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
 #endif
+	cpu_set_t cpus;
+	if (sched_getaffinity(0, sizeof cpus, &cpus) == 0)
+		park_cpus = (unsigned)CPU_COUNT(&cpus);
 }
 
 void park_init(void)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	pthread_once(&once, choose_barriers);
+	pthread_once(&once, setup);
 }
 
 void fence_slow(void)
@@ -82,6 +87,10 @@ void waitq_wake_slow(struct waitq *w, uint32_t n)
 	} while (!atomic_compare_exchange_weak_explicit(
 		&w->sleepers, &s, s + k * WAITQ_WOKEN_ONE,
 		memory_order_relaxed, memory_order_relaxed));
+	/* Relaxed: a time stamp for the waiting policy, ordered with
+	 * nothing (policy.c: spin_end). */
+	atomic_store_explicit(&w->woke_ns, clock_now_ns(),
+			      memory_order_relaxed);
 	/* Release: a sleeper that reads the new seq (in futex_wait, or its
 	 * next announce) sees the change that caused this wake. */
 	atomic_fetch_add_explicit(&w->seq, 1, memory_order_release);

@@ -44,12 +44,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* How many times a waiting call retries before it sleeps. One try plus a
- * pause is 20-40 ns, so this is a few microseconds: long enough that a
- * hand-off between two busy threads never pays for a sleep, short enough
- * that a thread with nothing coming sleeps almost at once. */
-#define PARK_SPIN_TRIES 100
-
 struct waitq {
 	atomic_uint seq; /* futex word: moves on every wake-up sent */
 	/* waiters (low 32 bits): threads between announce and retract;
@@ -57,6 +51,10 @@ struct waitq {
 	 * returning waiter. One word, so one load tells whether a sleeper has
 	 * no wake-up coming: woken < waiters. */
 	atomic_uint_least64_t sleepers;
+	/* When the last wake-up was sent (CLOCK_MONOTONIC ns), for the
+	 * waiting policy (policy.h): it tells a sleeper how long its wait
+	 * really needed and what its sleep cost. No part of the protocol. */
+	atomic_uint_least64_t woke_ns;
 };
 
 #define WAITQ_WOKEN_ONE ((uint64_t)1 << 32)
@@ -73,8 +71,9 @@ static inline uint32_t waitq_woken(uint64_t sleepers)
 
 /* Set once by park_init; read-only afterwards. */
 extern bool park_asymmetric;
+extern unsigned park_cpus; /* CPUs this process may run on */
 
-/* Chooses the barrier flavour (once per process). */
+/* Chooses the barrier flavour and counts the CPUs (once per process). */
 void park_init(void);
 
 static inline void cpu_relax(void)

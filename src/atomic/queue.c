@@ -38,6 +38,8 @@ struct pcq *backend_create(size_t capacity, unsigned flags)
 	}
 	*q = (struct pcq){ .capacity = capacity,
 			   .asymmetric = park_asymmetric };
+	policy_init(&q->getting);
+	policy_init(&q->putting);
 	q->spsc = (flags & (PCQ_SP | PCQ_SC)) == (PCQ_SP | PCQ_SC);
 	/* calloc: untouched slots cost no memory until used, and zero is
 	 * the right start for both rings. */
@@ -90,45 +92,58 @@ static int timed_out(struct pcq *q, int (*attempt)(struct pcq *, void **),
 }
 
 /* The slow path: the call found the queue full/empty (or a slot still in
- * another thread's hands). Retry a little, then sleep on w until woken, and
- * retry again - until the call completes, the queue closes or the deadline
- * passes. */
-static int wait_until(struct pcq *q, struct waitq *w,
+ * another thread's hands). Spin and yield as the waiting policy says
+ * (policy.h), then sleep on w until woken, and retry - until the call
+ * completes, the queue closes or the deadline passes. */
+static int wait_until(struct pcq *q, struct waitq *w, struct wait_policy *p,
 		      int (*attempt)(struct pcq *, void **), void **item,
 		      uint64_t deadline_ns)
 {
+	struct spin s;
+	spin_start(&s, p, deadline_ns);
+	int rc;
 	for (;;) {
-		for (int i = 0; i < PARK_SPIN_TRIES; i++) {
-			int rc = attempt(q, item);
-			if (rc != EAGAIN)
-				return rc;
-			cpu_relax();
-		}
-		/* A short timeout that ran out while spinning: no need to
-		 * announce and sleep only to be told so by the kernel. */
+		while ((rc = attempt(q, item)) == EAGAIN && spin_on(&s))
+			;
+		if (rc != EAGAIN)
+			break; /* done, or EPIPE */
+		/* A timeout that ran out while spinning: no need to announce
+		 * and sleep only to be told so by the kernel. */
 		if (deadline_ns != DEADLINE_NEVER &&
-		    clock_now_ns() >= deadline_ns)
-			return timed_out(q, attempt, item);
+		    clock_now_ns() >= deadline_ns) {
+			rc = timed_out(q, attempt, item);
+			break;
+		}
 		unsigned seen = waitq_announce(w);
-		int rc = attempt(q, item); /* the re-check after F_s */
-		int slept = rc == EAGAIN ? waitq_sleep(w, seen, deadline_ns) : 0;
+		rc = attempt(q, item); /* the re-check after F_s */
+		int slept = 0;
+		if (rc == EAGAIN) {
+			spin_sleeping(&s);
+			slept = waitq_sleep(w, seen, deadline_ns);
+		}
 		waitq_retract(w);
 		if (rc != EAGAIN)
-			return rc; /* done, or EPIPE */
-		if (slept == ETIMEDOUT)
-			return timed_out(q, attempt, item);
+			break;
+		if (slept == ETIMEDOUT) {
+			rc = timed_out(q, attempt, item);
+			break;
+		}
 		/* Woken, or spuriously: go round and retry. */
 	}
+	spin_end(&s, w);
+	return rc;
 }
 
 int backend_put(struct pcq *q, void *item, uint64_t deadline_ns)
 {
-	return wait_until(q, &q->spaces, try_put_boxed, &item, deadline_ns);
+	return wait_until(q, &q->spaces, &q->putting, try_put_boxed, &item,
+			  deadline_ns);
 }
 
 int backend_get(struct pcq *q, void **item, uint64_t deadline_ns)
 {
-	return wait_until(q, &q->items, try_get, item, deadline_ns);
+	return wait_until(q, &q->items, &q->getting, try_get, item,
+			  deadline_ns);
 }
 
 void backend_close(struct pcq *q)
@@ -168,4 +183,17 @@ size_t backend_size(const struct pcq *q)
 size_t backend_capacity(const struct pcq *q)
 {
 	return q->capacity;
+}
+
+void backend_stats(const struct pcq *q, struct pcq_stats *stats)
+{
+	/* Relaxed: counts, each exact, ordered with nothing. */
+	stats->put_waits = atomic_load_explicit(&q->putting.waits,
+						memory_order_relaxed);
+	stats->get_waits = atomic_load_explicit(&q->getting.waits,
+						memory_order_relaxed);
+	stats->put_sleeps = atomic_load_explicit(&q->putting.sleeps,
+						 memory_order_relaxed);
+	stats->get_sleeps = atomic_load_explicit(&q->getting.sleeps,
+						 memory_order_relaxed);
 }

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "park.h"
+#include "policy.h"
 
 #define CACHE_LINE 64
 
@@ -54,6 +55,11 @@ struct pcq {
 	/* Written by sleepers and the wakers of sleepers. */
 	_Alignas(CACHE_LINE) struct waitq items;  /* getters wait here */
 	_Alignas(CACHE_LINE) struct waitq spaces; /* putters wait here */
+
+	/* Written by waiting getters (putters) only: what the waiting policy
+	 * learned, and the counts of pcq_stats. */
+	_Alignas(CACHE_LINE) struct wait_policy getting;
+	_Alignas(CACHE_LINE) struct wait_policy putting;
 };
 
 _Static_assert(offsetof(struct pcq, put_pos) % CACHE_LINE == 0 &&

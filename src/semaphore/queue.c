@@ -66,6 +66,10 @@ struct pcq {
 			       * (see backend_try_put, backend_try_get) */
 	size_t capacity;
 	void **slots;
+
+	/* pcq_stats: waits begun and sem_waits made by put- and get-family
+	 * calls (relaxed: counts, ordered with nothing). */
+	atomic_uint_least64_t put_waits, get_waits, put_sleeps, get_sleeps;
 };
 
 struct pcq *backend_create(size_t capacity, unsigned flags)
@@ -99,7 +103,7 @@ void backend_destroy(struct pcq *q)
 
 static void lock(struct pcq *q)
 {
-	sem_wait_until(&q->mutex, DEADLINE_NEVER);
+	sem_wait_until(&q->mutex, DEADLINE_NEVER, NULL);
 }
 
 static void unlock(struct pcq *q)
@@ -164,9 +168,16 @@ int backend_try_put(struct pcq *q, void *item)
 	return put_holding_space(q, item);
 }
 
+/* Counts a wait that begins (the try found no token). */
+static void count_wait(atomic_uint_least64_t *waits)
+{
+	atomic_fetch_add_explicit(waits, 1, memory_order_relaxed);
+}
+
 int backend_put(struct pcq *q, void *item, uint64_t deadline_ns)
 {
-	if (sem_wait_until(&q->spaces, deadline_ns) != 0)
+	count_wait(&q->put_waits);
+	if (sem_wait_until(&q->spaces, deadline_ns, &q->put_sleeps) != 0)
 		return is_closed(q) ? EPIPE : ETIMEDOUT;
 	return put_holding_space(q, item);
 }
@@ -196,7 +207,8 @@ int backend_try_get(struct pcq *q, void **item)
 
 int backend_get(struct pcq *q, void **item, uint64_t deadline_ns)
 {
-	if (sem_wait_until(&q->items, deadline_ns) == 0)
+	count_wait(&q->get_waits);
+	if (sem_wait_until(&q->items, deadline_ns, &q->get_sleeps) == 0)
 		return get_holding_item(q, item);
 	/* Timed out. Open: that is the answer. Closed: items put before the
 	 * close may still be there, and backend_try_get settles it. */
@@ -228,4 +240,17 @@ size_t backend_size(const struct pcq *q)
 size_t backend_capacity(const struct pcq *q)
 {
 	return q->capacity;
+}
+
+void backend_stats(const struct pcq *q, struct pcq_stats *stats)
+{
+	/* Relaxed: counts, each exact, ordered with nothing. */
+	stats->put_waits = atomic_load_explicit(&q->put_waits,
+						memory_order_relaxed);
+	stats->get_waits = atomic_load_explicit(&q->get_waits,
+						memory_order_relaxed);
+	stats->put_sleeps = atomic_load_explicit(&q->put_sleeps,
+						 memory_order_relaxed);
+	stats->get_sleeps = atomic_load_explicit(&q->get_sleeps,
+						 memory_order_relaxed);
 }

@@ -11,7 +11,8 @@
 #include "sem_until.h"
 #include "fault.h"
 
-int sem_wait_until(sem_t *s, uint64_t deadline_ns)
+int sem_wait_until(sem_t *s, uint64_t deadline_ns,
+		   atomic_uint_least64_t *sleeps)
 {
 	/* sem_wait and sem_clockwait are cancellation points; pcq calls are
 	 * not (include/pcq.h), so a cancel must wait until the call returns. */
@@ -21,6 +22,10 @@ int sem_wait_until(sem_t *s, uint64_t deadline_ns)
 	struct timespec deadline = clock_timespec(deadline_ns);
 	int rc;
 	for (;;) {
+		/* Relaxed: a count for pcq_stats. */
+		if (sleeps != NULL)
+			atomic_fetch_add_explicit(sleeps, 1,
+						  memory_order_relaxed);
 		if (fault_spurious_wake())
 			continue; /* as if a signal had interrupted the wait */
 		if (deadline_ns == DEADLINE_NEVER)

@@ -5,7 +5,7 @@
  *   pcq_rl TEST [-i ITERATIONS] [-s] [-t SPIN_TRIES] [-m SITE]...
  *     -s     symmetric fences (the fallback when membarrier is refused)
  *     -c     every order seq_cst: what fails then is a protocol bug
- *     -t     PARK_SPIN_TRIES (default 1)
+ *     -t     tries a wait spins before it sleeps (default 1)
  *     -m     weaken one site to relaxed: FILE:LINE:ORDER[@CALLER], where
  *            ORDER is the order the source must have there and CALLER is
  *            FILE:LINE of a tagged fence call, or "-" (untagged calls)
@@ -72,6 +72,13 @@ template <size_t CAP, bool SPSC> struct queue_fixture {
 		q.items.sleepers.store(0, rl::mo_relaxed, $);
 		q.spaces.seq.store(0, rl::mo_relaxed, $);
 		q.spaces.sleepers.store(0, rl::mo_relaxed, $);
+		q.items.woke_ns.store(0, rl::mo_relaxed, $);
+		q.spaces.woke_ns.store(0, rl::mo_relaxed, $);
+		struct wait_policy *sides[] = { &q.getting, &q.putting };
+		for (struct wait_policy *p : sides) {
+			p->waits.store(0, rl::mo_relaxed, $);
+			p->sleeps.store(0, rl::mo_relaxed, $);
+		}
 		fx_items.word = &q.items.seq;
 		fx_spaces.word = &q.spaces.seq;
 		pcq_rl_futexes[0] = &fx_items;

@@ -5,6 +5,7 @@
  * park.c, spsc.h, mpmc.h, queue.c. Replaced:
  *   <stdatomic.h>  by shim/stdatomic.h: C11 atomics as rl::atomic, every
  *                  memory_order token tagged with its file and line;
+ *   policy.h/.c   by a stub that spins a given number of tries;
  *   ring.h         by the transcription of struct pcq below (same fields,
  *                  same order; plain mutable fields become rl::var so that
  *                  Relacy sees races on them); tests/relacy/check_edges.sh
@@ -111,11 +112,39 @@ template <typename F> static F pcq_rl_tag(const char *file, int line, F f)
 
 #include "park.h"
 
-/* Spin less before sleeping: the handshake is the same, the search shorter.
- * A variable, so the driver can try other values (-t). */
+/* ---- the waiting policy (policy.h), replaced by a count of tries ------ */
+
+/* policy.c only decides how long a wait spins before it enters park.h's
+ * protocol; its own atomics are estimates and counts, relaxed and ordered
+ * with nothing. The protocol is the same for any spin, and a shorter one
+ * makes the search shorter: a wait tries pcq_rl_spin_tries times (-t),
+ * then announces itself. */
+#define PCQ_POLICY_H
 static int pcq_rl_spin_tries = 1;
-#undef PARK_SPIN_TRIES
-#define PARK_SPIN_TRIES pcq_rl_spin_tries
+struct wait_policy {
+	atomic_uint_least64_t waits, sleeps; /* counted, as in policy.c */
+};
+struct spin {
+	struct wait_policy *policy;
+	int tries;
+};
+static void spin_start(struct spin *s, struct wait_policy *p, uint64_t)
+{
+	atomic_fetch_add_explicit(&p->waits, 1, memory_order_relaxed);
+	s->policy = p;
+	s->tries = 0;
+}
+static bool spin_on(struct spin *s)
+{
+	return ++s->tries < pcq_rl_spin_tries;
+}
+static void spin_sleeping(struct spin *s)
+{
+	atomic_fetch_add_explicit(&s->policy->sleeps, 1, memory_order_relaxed);
+	s->tries = 0;
+}
+static void spin_end(struct spin *, const struct waitq *) {}
+static void policy_init(struct wait_policy *) {}
 
 /* A plain (non-atomic) field, as an rl::var: Relacy reports a data race on
  * any two accesses not ordered by happens-before. */
@@ -164,6 +193,9 @@ struct pcq {
 
 	struct waitq items;
 	struct waitq spaces;
+
+	struct wait_policy getting;
+	struct wait_policy putting;
 
 	/* Only for backend_create's `*q = (struct pcq){...}`, which the
 	 * model never runs (rl::atomic cannot be copied). */

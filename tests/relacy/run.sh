@@ -83,7 +83,8 @@ done
 
 # ---- build: one binary; a mutant is chosen at run time (-m FILE:LINE).
 SRCS="tests/relacy/pcq_rl.cpp tests/relacy/pcq_rl.hpp tests/relacy/shim/stdatomic.h
-	$A/park.h $A/park.c $A/spsc.h $A/mpmc.h $A/queue.c src/pcq.c src/backend.h"
+	$A/park.h $A/park.c $A/spsc.h $A/mpmc.h $A/queue.c $A/ring.h src/pcq.c
+	src/backend.h src/clock.h"
 # shellcheck disable=SC2086
 if [ ! -x $BIN ] || [ -n "$(find $SRCS -newer $BIN 2>/dev/null)" ]; then
 	echo "== relacy: building $BIN"

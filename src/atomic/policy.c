@@ -1,0 +1,140 @@
+/*
+ * policy.c - the waiting policy: spin, yield, then sleep; see policy.h.
+ * Everything here runs in the slow path, after a try found nothing to do.
+ */
+#include <sched.h>
+
+#include "backend.h"
+#include "clock.h"
+#include "policy.h"
+
+/* A stretch of pure spinning that took longer than this was not spinning:
+ * the thread was preempted, so more threads are runnable than there are
+ * cores. It counts as a yield, and the wait goes on yielding. */
+#define SPIN_PREEMPTED_NS 20000u /* 20 us: ~100 times SPIN_CLOCK_EVERY tries */
+
+static uint32_t clamp(uint64_t x, uint32_t lo, uint32_t hi)
+{
+	return x < lo ? lo : x > hi ? hi : (uint32_t)x;
+}
+
+/* The most a wait may spin: twice what a sleep costs here (B) - spinning
+ * up to B is the competitive choice, and the waker of a sleeper pays a
+ * system call too - within [SPIN_MIN_NS, SPIN_MAX_NS]. */
+static uint32_t spin_cap(const struct wait_policy *p)
+{
+	/* Relaxed: an estimate; any recent value will do. */
+	uint64_t b = atomic_load_explicit(&p->sleep_cost_ns,
+					  memory_order_relaxed);
+	return clamp(2 * b, SPIN_MIN_NS, SPIN_MAX_NS);
+}
+
+void policy_init(struct wait_policy *p)
+{
+	/* Before any wait: spin up to what a sleep is assumed to cost. */
+	atomic_init(&p->spin_ns, SLEEP_COST_START_NS);
+	atomic_init(&p->sleep_cost_ns, SLEEP_COST_START_NS);
+	atomic_init(&p->waits, 0);
+	atomic_init(&p->sleeps, 0);
+}
+
+void spin_start(struct spin *s, struct wait_policy *p, uint64_t deadline_ns)
+{
+	/* Relaxed: a count for pcq_stats, ordered with nothing. */
+	atomic_fetch_add_explicit(&p->waits, 1, memory_order_relaxed);
+	/* Relaxed: an estimate (see struct wait_policy). */
+	uint32_t learned = atomic_load_explicit(&p->spin_ns,
+						memory_order_relaxed);
+	*s = (struct spin){
+		.policy = p,
+		.deadline_ns = deadline_ns,
+		.budget_ns = clamp(learned, SPIN_MIN_NS, spin_cap(p)),
+	};
+}
+
+bool spin_on(struct spin *s)
+{
+	uint64_t now;
+	bool pure = s->spent_ns < SPIN_PURE_NS && park_cpus > 1;
+	if (pure) {
+		if (++s->tries % SPIN_CLOCK_EVERY != 0) {
+			cpu_relax();
+			return true;
+		}
+		now = clock_now_ns();
+		if (s->start_ns == 0)
+			s->start_ns = s->last_ns = now;
+		uint64_t d = now - s->last_ns;
+		if (d > SPIN_PREEMPTED_NS)
+			s->spent_ns = SPIN_PURE_NS + YIELD_COST_NS;
+		else
+			s->spent_ns += d;
+	} else {
+		/* Phase 2: give the core to whoever may need it. */
+		sched_yield();
+		now = clock_now_ns();
+		if (s->start_ns == 0)
+			s->start_ns = s->last_ns = now;
+		uint64_t d = now - s->last_ns;
+		s->spent_ns += d < YIELD_COST_NS ? d : YIELD_COST_NS;
+	}
+	s->last_ns = now;
+	return s->spent_ns < s->budget_ns && now < s->deadline_ns;
+}
+
+void spin_sleeping(struct spin *s)
+{
+	/* Relaxed: a count for pcq_stats. */
+	atomic_fetch_add_explicit(&s->policy->sleeps, 1, memory_order_relaxed);
+	uint64_t now = clock_now_ns();
+	if (s->start_ns == 0)
+		s->start_ns = now;
+	if (s->slept_ns == 0)
+		s->slept_ns = now;
+	/* Woken for nothing, the wait spins a little, then sleeps again. */
+	s->spent_ns = 0;
+	s->tries = 0;
+	s->last_ns = now;
+	s->budget_ns = SPIN_MIN_NS;
+}
+
+/* Moves an estimate toward target: at once upward, by 1/8 downward. */
+static void learn(atomic_uint *estimate, uint32_t target, bool jump_up)
+{
+	/* Relaxed load and store, no read-modify-write: see wait_policy. */
+	uint32_t e = atomic_load_explicit(estimate, memory_order_relaxed);
+	uint32_t next = target > e && jump_up ? target
+			: target > e          ? e + (target - e) / 8
+					      : e - (e - target) / 8;
+	if (next != e)
+		atomic_store_explicit(estimate, next, memory_order_relaxed);
+}
+
+void spin_end(struct spin *s, const struct waitq *w)
+{
+	struct wait_policy *p = s->policy;
+	if (s->start_ns == 0) {
+		/* Over within SPIN_CLOCK_EVERY tries: under a microsecond. */
+		learn(&p->spin_ns, SPIN_MIN_NS, false);
+		return;
+	}
+	uint64_t now = clock_now_ns(), done = now;
+	if (s->slept_ns != 0) {
+		/* Relaxed: a time stamp, ordered with nothing; a stale or a
+		 * later one only blurs the estimate. */
+		uint64_t woke = atomic_load_explicit(&w->woke_ns,
+						     memory_order_relaxed);
+		if (woke >= s->slept_ns && woke <= now) {
+			/* What the sleep cost from the wake-up on, plus its
+			 * share before (the announcement, the futex call). */
+			learn(&p->sleep_cost_ns,
+			      clamp(now - woke, 1000u, 1000000u), false);
+			done = woke; /* when what it waited for happened */
+		}
+	}
+	uint64_t need = done - s->start_ns;
+	uint32_t cap = spin_cap(p);
+	learn(&p->spin_ns, need <= cap ? clamp(2 * need, SPIN_MIN_NS, cap)
+				       : SPIN_MIN_NS,
+	      true);
+}

@@ -1,0 +1,116 @@
+/*
+ * policy.h - the atomic backend's waiting policy: how long a call that
+ * found the queue full or empty spins, when it gives its core away, and
+ * when it sleeps. The protocol that makes sleeping safe is park.h's; this
+ * file only decides when to enter it, so no choice made here can lose a
+ * wake-up (the Spin models and Relacy tests hold for any spin budget).
+ *
+ * The cost model (docs/design.md, "The waiting policy", has the figures):
+ *   - a sleep costs B: the membarrier of the announcement, the futex calls
+ *     on both sides, and above all the time the kernel takes to run the
+ *     woken thread again (15-65 us when its CPU was idle and halted, ~2 us
+ *     when the CPU was busy). The waker pays a system call too.
+ *   - a spin costs the time it lasts, on one core.
+ * Spinning up to B, then sleeping, is never worse than twice the best
+ * choice made knowing the future (the competitive-spinning result). So a
+ * wait spins for a budget that follows both what sleeping costs here (B,
+ * measured from the wake-ups of this queue) and how long this side's waits
+ * have recently lasted (as glibc's adaptive mutex and Folly's
+ * TurnSequencer learn theirs):
+ *   - a wait that ended within the budget, after D: aim at 2D;
+ *   - a wait that slept but whose wake-up was sent D after it began, with
+ *     D within reach (<= the cap): spinning D would have saved the sleep,
+ *     so aim at 2D at once - this breaks the sleep/wake convoy, in which
+ *     each side sleeps because the other just slept;
+ *   - a wait that slept longer than the cap: nothing was coming; aim at
+ *     the minimum, slowly (1/8 of the way per wait).
+ * The budget is counted in time, not in tries (a pause instruction costs
+ * 10 cycles on one CPU and 140 on another), and in the thread's own CPU
+ * time: a sched_yield that lets other threads run counts as its own cost
+ * only, never as the time the others ran.
+ *
+ * The phases of one wait (spin_on):
+ *   1. pure spin, pause between tries, for SPIN_PURE_NS: a hand-off
+ *      between two running threads is a cache line crossing cores (well
+ *      under 1 us), so it ends here, without entering the kernel;
+ *   2. yield between tries: with more runnable threads than cores, the
+ *      thread this one waits for may be waiting for a core; sched_yield
+ *      gives it ours. With a core to spare it returns at once (0.3 us);
+ *   3. sleep (park.h), when the budget is spent or the deadline passes.
+ * After a wake-up that found nothing (another thread was faster), a wait
+ * spins only SPIN_MIN_NS before it sleeps again.
+ */
+#ifndef PCQ_POLICY_H
+#define PCQ_POLICY_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "park.h"
+
+/* The least a wait spins: several cache-line round trips between cores,
+ * so that a hand-off between two running threads never sleeps. */
+#define SPIN_MIN_NS 2000u /* 2 us */
+/* The most own CPU time a wait spends spinning and yielding before it
+ * sleeps: the contract's bound (include/pcq.h). */
+#define SPIN_MAX_NS 200000u /* 200 us */
+/* Pure spinning, before the first yield. Long enough for a hand-off
+ * between running threads, several times over; short enough that a thread
+ * whose partner is not running gives its core away within microseconds. */
+#define SPIN_PURE_NS 4000u /* 4 us */
+/* What a sleep is assumed to cost until one has been measured: the middle
+ * of what a futex sleep and its wake-up cost on a quiet machine. */
+#define SLEEP_COST_START_NS 40000u /* 40 us */
+/* Tries between two looks at the clock (a clock read costs about as much
+ * as one try and a pause). */
+#define SPIN_CLOCK_EVERY 8u
+/* The CPU time a sched_yield costs its caller; the rest of the time it
+ * took, other threads ran. */
+#define YIELD_COST_NS 1000u /* 1 us */
+
+/* What one side (putters or getters) of a queue has learned, and counted.
+ * Written only by that side's waiting threads (the slow path), on a cache
+ * line of its own. The estimates are read and written relaxed, without a
+ * read-modify-write: two waits updating them at once lose one update,
+ * which only delays the learning. The counts are exact (fetch_add). */
+struct wait_policy {
+	atomic_uint spin_ns;       /* the next wait's budget, before clamping */
+	atomic_uint sleep_cost_ns; /* B: a recent sleep's cost */
+	atomic_uint_least64_t waits;  /* calls that began to wait */
+	atomic_uint_least64_t sleeps; /* futex waits */
+};
+
+/* One wait, on the waiting thread's stack. */
+struct spin {
+	struct wait_policy *policy;
+	uint64_t deadline_ns;
+	uint64_t start_ns; /* when the wait began (0: clock not read yet) */
+	uint64_t last_ns;  /* the last look at the clock */
+	uint64_t spent_ns; /* own CPU time spent spinning and yielding */
+	uint32_t budget_ns;
+	uint32_t tries;
+	uint64_t slept_ns; /* when the first sleep began (0: none yet) */
+};
+
+/* A new queue's side: nothing learned, nothing counted. */
+void policy_init(struct wait_policy *policy);
+
+/* Starts a wait; counts it in policy->waits. Reads no clock. */
+void spin_start(struct spin *s, struct wait_policy *policy,
+		uint64_t deadline_ns);
+
+/* Called after a try that found nothing to do: pauses or yields, and
+ * returns true to try again, false when the budget is spent or the
+ * deadline has passed (then sleep, or time out). */
+bool spin_on(struct spin *s);
+
+/* Called before each sleep: counts it, and gives the wait that follows a
+ * wake-up a budget of SPIN_MIN_NS. */
+void spin_sleeping(struct spin *s);
+
+/* Called when the wait ends, however it ends: learns from it. w is the
+ * waitq it slept on, whose woke_ns tells when the last wake-up was sent. */
+void spin_end(struct spin *s, const struct waitq *w);
+
+#endif /* PCQ_POLICY_H */
