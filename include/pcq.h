@@ -15,12 +15,15 @@
  * RETURN VALUES
  * Functions returning int return 0 on success or an errno number (as the
  * pthread functions do; errno itself is not set):
- *   EAGAIN     try_put found the queue full, try_get found it empty.
+ *   EAGAIN     try_put found the queue full, try_get found it empty (and
+ *              the bulk calls with timeout 0 likewise).
  *   ETIMEDOUT  the timeout of put_timed/get_timed ran out.
  *   EPIPE      the queue is closed: a put after close always fails; a get
  *              fails once the queue is closed and holds no item.
- *   EINVAL     q is NULL, or an out-pointer (get's item, stats) is NULL.
- * On any non-zero return nothing was enqueued and *item is untouched.
+ *   EINVAL     q is NULL, or a pointer argument is NULL, or a bulk call's n
+ *              is 0.
+ * On any non-zero return of a single-item call nothing was enqueued and
+ * *item is untouched (a bulk call says in *done what it did).
  *
  * GUARANTEES
  * - Exactly once: every item whose put returned 0 is returned by exactly one
@@ -109,6 +112,43 @@ int pcq_try_get(pcq_t *q, void **item);
  * UINT64_MAX waits for ever. */
 int pcq_put_timed(pcq_t *q, void *item, uint64_t timeout_ns);
 int pcq_get_timed(pcq_t *q, void **item, uint64_t timeout_ns);
+
+/* Bulk calls: many items for about the price of one. timeout_ns as for
+ * the timed calls, except that 0 means "no waiting" and its failure is
+ * EAGAIN, as for try_put/try_get: a bulk call with timeout 0 is the try
+ * form. UINT64_MAX waits for ever.
+ *
+ * pcq_put_many puts items[0..n-1] in that order, waiting for space as
+ * needed (each item as soon as there is room), within timeout_ns. *done is
+ * set to how many were put: always the first *done. Returns
+ *   0          all n were put;
+ *   EAGAIN     timeout 0, and not all fit;
+ *   ETIMEDOUT  the timeout ran out before all were put;
+ *   EPIPE      q is closed: *done were put before the close (closed beats
+ *              full: a closed queue takes none);
+ *   EINVAL     q, items or done NULL, or n == 0: nothing happens, *done is
+ *              untouched.
+ * With no other call running, timeout 0 puts exactly min(n, free slots).
+ *
+ * pcq_get_many waits within timeout_ns until q holds an item or is closed,
+ * then takes up to n items into items[0..] without waiting again, oldest
+ * first; *got is set to how many. Returns
+ *   0          1 <= *got <= n;
+ *   EAGAIN     timeout 0, q empty and open (*got = 0);
+ *   ETIMEDOUT  nothing came in time (*got = 0);
+ *   EPIPE      q closed and empty (*got = 0);
+ *   EINVAL     q, items or got NULL, or n == 0: *got is untouched.
+ * With no other call running it takes exactly min(n, items held).
+ *
+ * Items of one put_many come out in order, and in order with the same
+ * thread's other puts; another producer's items may come between them.
+ * Exactly once holds with single and bulk calls mixed on one queue. The
+ * bulk calls are put-family and get-family calls: PCQ_SP and PCQ_SC cover
+ * them, and a bulk call that waits counts in pcq_stats like any other. */
+int pcq_put_many(pcq_t *q, void *const *items, size_t n, size_t *done,
+		 uint64_t timeout_ns);
+int pcq_get_many(pcq_t *q, void **items, size_t n, size_t *got,
+		 uint64_t timeout_ns);
 
 /* Closes q and wakes every waiting call (see CLOSE above). Calling it again
  * does nothing. NULL does nothing. */

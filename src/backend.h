@@ -3,7 +3,7 @@
  * backend directory (src/semaphore/ or src/atomic/).
  *
  * The front end implements the public contract once: it checks arguments,
- * turns relative timeouts into one absolute deadline and maps the six
+ * turns relative timeouts into one absolute deadline and maps the eight
  * put/get calls onto the two pairs below. A backend only moves items.
  *
  * Each backend defines `struct pcq` privately and implements every function
@@ -28,19 +28,47 @@ struct pcq;
 struct pcq *backend_create(size_t capacity, unsigned flags);
 void backend_destroy(struct pcq *q);
 
-/* The fast path: never waits. Returns 0, EAGAIN (full/empty) or EPIPE.
- *   int backend_try_put(struct pcq *q, void *item);
- *   int backend_try_get(struct pcq *q, void **item);
+/* The fast path: never waits.
+ *   int backend_try_put_many(struct pcq *q, void *const *items, size_t n,
+ *                            size_t *done);
+ *     puts items[0..n) in order while there is room and adds how many it
+ *     put to *done. Returns 0 (all n), EAGAIN (full before all n) or
+ *     EPIPE (closed: a closed queue takes none).
+ *   int backend_try_get_many(struct pcq *q, void **items, size_t n,
+ *                            size_t *got);
+ *     takes up to n items into items[0..) and sets *got to how many.
+ *     Returns 0 (at least one), EAGAIN (empty) or EPIPE (closed, empty).
  * Each backend's fastpath.h declares or defines them: the atomic backend
  * defines them inline, so that they compile into the front end's calls
  * with no call between. The Makefile's -Isrc/<backend> picks the file. */
 #include "fastpath.h"
 
-/* The slow path, called after a try found the queue full/empty: waits until
- * the call can complete or deadline_ns passes. Returns 0, ETIMEDOUT or EPIPE;
- * never ETIMEDOUT before the deadline. */
-int backend_put(struct pcq *q, void *item, uint64_t deadline_ns);
-int backend_get(struct pcq *q, void **item, uint64_t deadline_ns);
+/* The single-item fast paths: the bulk ones with n = 1, which the compiler
+ * folds to straight-line code where they are inline. */
+__attribute__((always_inline)) static inline int
+backend_try_put(struct pcq *q, void *item)
+{
+	size_t done = 0;
+	return backend_try_put_many(q, &item, 1, &done);
+}
+
+__attribute__((always_inline)) static inline int
+backend_try_get(struct pcq *q, void **item)
+{
+	size_t got;
+	return backend_try_get_many(q, item, 1, &got);
+}
+
+/* The slow path, called after a try found the queue full/empty: waits
+ * until the call can complete or deadline_ns passes. backend_put goes on
+ * from items[*done], putting each item as soon as there is room; backend_get
+ * waits for one item, then takes up to n without waiting again. Each
+ * returns 0 (put all n / got at least one), ETIMEDOUT or EPIPE, never
+ * ETIMEDOUT before the deadline, with *done / *got updated. */
+int backend_put(struct pcq *q, void *const *items, size_t n, size_t *done,
+		uint64_t deadline_ns);
+int backend_get(struct pcq *q, void **items, size_t n, size_t *got,
+		uint64_t deadline_ns);
 
 void backend_close(struct pcq *q);
 /* The counts of pcq_stats (include/pcq.h), each read once. */

@@ -3,9 +3,10 @@
  *
  * Checks arguments, then maps the three flavours of put (blocking, try,
  * timed) onto one helper that first tries the backend's fast path and only
- * then computes a deadline and calls its slow path (likewise get). So an
- * uncontended call never reads the clock, and EINTR, timeouts and the
- * EAGAIN/ETIMEDOUT distinction live here, not in each backend.
+ * then computes a deadline and calls its slow path (likewise get); the
+ * bulk calls take the same two steps. So an uncontended call never reads
+ * the clock, and EINTR, timeouts and the EAGAIN/ETIMEDOUT distinction live
+ * here, not in each backend.
  */
 #include <errno.h>
 
@@ -18,16 +19,35 @@
 
 /* The slow paths: the queue was full/empty and the caller will wait. Out
  * of line, so the fast paths need no stack frame. */
-__attribute__((noinline)) static int put_slow(pcq_t *q, void *item,
+__attribute__((noinline)) static int put_slow(pcq_t *q, void *const *items,
+					      size_t n, size_t *done,
 					      uint64_t timeout_ns)
 {
-	return backend_put(q, item, clock_deadline_after(timeout_ns));
+	return backend_put(q, items, n, done,
+			   clock_deadline_after(timeout_ns));
 }
 
-__attribute__((noinline)) static int get_slow(pcq_t *q, void **item,
+__attribute__((noinline)) static int get_slow(pcq_t *q, void **items,
+					      size_t n, size_t *got,
 					      uint64_t timeout_ns)
 {
-	return backend_get(q, item, clock_deadline_after(timeout_ns));
+	return backend_get(q, items, n, got, clock_deadline_after(timeout_ns));
+}
+
+/* The single-item calls' slow paths take the item by value, so that the
+ * fast path keeps it in a register. */
+__attribute__((noinline)) static int put_one_slow(pcq_t *q, void *item,
+						  uint64_t timeout_ns)
+{
+	size_t done = 0;
+	return put_slow(q, &item, 1, &done, timeout_ns);
+}
+
+__attribute__((noinline)) static int get_one_slow(pcq_t *q, void **item,
+						  uint64_t timeout_ns)
+{
+	size_t got;
+	return get_slow(q, item, 1, &got, timeout_ns);
 }
 
 /* timeout_ns: 0 = try once, UINT64_MAX = wait for ever.
@@ -40,7 +60,7 @@ put_within(pcq_t *q, void *item, uint64_t timeout_ns)
 	int rc = backend_try_put(q, item);
 	if (__builtin_expect(rc != EAGAIN || timeout_ns == 0, 1))
 		return rc;
-	return put_slow(q, item, timeout_ns);
+	return put_one_slow(q, item, timeout_ns);
 }
 
 __attribute__((always_inline)) static inline int
@@ -51,7 +71,7 @@ get_within(pcq_t *q, void **item, uint64_t timeout_ns)
 	int rc = backend_try_get(q, item);
 	if (__builtin_expect(rc != EAGAIN || timeout_ns == 0, 1))
 		return rc;
-	return get_slow(q, item, timeout_ns);
+	return get_one_slow(q, item, timeout_ns);
 }
 
 /* A timed call that ran out reports ETIMEDOUT, also when it only tried. */
@@ -104,6 +124,34 @@ PCQ_PUBLIC int pcq_put_timed(pcq_t *q, void *item, uint64_t timeout_ns)
 PCQ_PUBLIC int pcq_get_timed(pcq_t *q, void **item, uint64_t timeout_ns)
 {
 	return timed_result(get_within(q, item, timeout_ns));
+}
+
+/* The bulk calls: the try form is the fast path; timeout 0 answers EAGAIN,
+ * as try_put/try_get do. */
+PCQ_PUBLIC int pcq_put_many(pcq_t *q, void *const *items, size_t n,
+			    size_t *done, uint64_t timeout_ns)
+{
+	if (q == NULL || items == NULL || done == NULL || n == 0)
+		return EINVAL;
+	size_t k = 0;
+	int rc = backend_try_put_many(q, items, n, &k);
+	if (rc == EAGAIN && timeout_ns != 0)
+		rc = put_slow(q, items, n, &k, timeout_ns);
+	*done = k;
+	return rc;
+}
+
+PCQ_PUBLIC int pcq_get_many(pcq_t *q, void **items, size_t n, size_t *got,
+			    uint64_t timeout_ns)
+{
+	if (q == NULL || items == NULL || got == NULL || n == 0)
+		return EINVAL;
+	size_t k = 0;
+	int rc = backend_try_get_many(q, items, n, &k);
+	if (rc == EAGAIN && timeout_ns != 0)
+		rc = get_slow(q, items, n, &k, timeout_ns);
+	*got = k;
+	return rc;
 }
 
 PCQ_PUBLIC void pcq_close(pcq_t *q)

@@ -31,6 +31,7 @@ int call_now(pcq_t *q, enum op op, void **item, uint64_t timeout_ns)
 	case OP_TRY_GET: return pcq_try_get(q, item);
 	case OP_PUT_TIMED: return pcq_put_timed(q, *item, timeout_ns);
 	case OP_GET_TIMED: return pcq_get_timed(q, item, timeout_ns);
+	default: break; /* the bulk calls: see call_thread */
 	}
 	abort();
 }
@@ -39,7 +40,14 @@ static void *call_thread(void *arg)
 {
 	struct call *c = arg;
 	c->started_ns = now_ns();
-	c->rc = call_now(c->q, c->op, &c->item, c->timeout_ns);
+	if (c->op == OP_PUT_MANY)
+		c->rc = pcq_put_many(c->q, c->items, c->n, &c->moved,
+				     c->timeout_ns);
+	else if (c->op == OP_GET_MANY)
+		c->rc = pcq_get_many(c->q, c->items, c->n, &c->moved,
+				     c->timeout_ns);
+	else
+		c->rc = call_now(c->q, c->op, &c->item, c->timeout_ns);
 	c->returned_ns = now_ns();
 	atomic_store(&c->done, true);
 	return NULL;
@@ -56,6 +64,18 @@ void call_start(struct call *c, pcq_t *q, enum op op, void *item,
 	atomic_init(&c->done, false);
 	if (pthread_create(&c->thread, NULL, call_thread, c) != 0)
 		abort();
+}
+
+void call_start_many(struct call *c, pcq_t *q, enum op op,
+		     void *const *items, size_t n, uint64_t timeout_ns)
+{
+	if (n > CALL_MAX_ITEMS)
+		abort();
+	for (size_t i = 0; i < n && items != NULL; i++)
+		c->items[i] = items[i];
+	c->n = n;
+	c->moved = (size_t)-1;
+	call_start(c, q, op, NULL, timeout_ns);
 }
 
 bool call_returns_within(struct call *c, uint64_t timeout_ns)

@@ -19,14 +19,20 @@ uint64_t now_ns(void);
 /* CPU time (user + system) a thread has used so far. */
 uint64_t thread_cpu_ns(pthread_t t);
 
-enum op { OP_PUT, OP_GET, OP_TRY_PUT, OP_TRY_GET, OP_PUT_TIMED, OP_GET_TIMED };
+enum op { OP_PUT, OP_GET, OP_TRY_PUT, OP_TRY_GET, OP_PUT_TIMED, OP_GET_TIMED,
+	  OP_PUT_MANY, OP_GET_MANY };
 
-/* One pcq call, run on its own thread by call_start. */
+#define CALL_MAX_ITEMS 16
+
+/* One pcq call, run on its own thread by call_start (call_start_many for
+ * the bulk calls). */
 struct call {
 	pcq_t *q;
 	enum op op;
 	void *item;          /* put: the item; get: what came out */
-	uint64_t timeout_ns; /* timed calls */
+	void *items[CALL_MAX_ITEMS]; /* bulk: put from / got into */
+	size_t n, moved;     /* bulk: n asked, *done or *got */
+	uint64_t timeout_ns; /* timed and bulk calls */
 	int rc;
 	uint64_t started_ns, returned_ns;
 	atomic_bool done;
@@ -36,6 +42,9 @@ struct call {
 int call_now(pcq_t *q, enum op op, void **item, uint64_t timeout_ns);
 void call_start(struct call *c, pcq_t *q, enum op op, void *item,
 		uint64_t timeout_ns);
+/* OP_PUT_MANY puts items[0..n); OP_GET_MANY gets up to n (items unused). */
+void call_start_many(struct call *c, pcq_t *q, enum op op,
+		     void *const *items, size_t n, uint64_t timeout_ns);
 /* Waits up to timeout_ns for the call to return; true if it has. It is not
  * joined: call_join does that. */
 bool call_returns_within(struct call *c, uint64_t timeout_ns);

@@ -34,6 +34,8 @@ struct lib {
 	void (*close)(pcq_t *);
 	size_t (*size)(const pcq_t *);
 	int (*stats)(const pcq_t *, struct pcq_stats *);
+	int (*put_many)(pcq_t *, void *const *, size_t, size_t *, uint64_t);
+	int (*get_many)(pcq_t *, void **, size_t, size_t *, uint64_t);
 	const char *(*backend)(void);
 };
 
@@ -46,10 +48,12 @@ static void load(struct lib *l, const char *path)
 #define SYM(f) *(void **)&l->f = dlsym(h, "pcq_" #f)
 	SYM(create); SYM(destroy); SYM(put); SYM(get); SYM(try_put);
 	SYM(try_get); SYM(put_timed); SYM(get_timed); SYM(close); SYM(size);
-	SYM(stats); SYM(backend);
+	SYM(stats); SYM(put_many); SYM(get_many); SYM(backend);
 #undef SYM
 	cr_assert_not_null(l->backend);
 	cr_assert_not_null(l->stats);
+	cr_assert_not_null(l->put_many);
+	cr_assert_not_null(l->get_many);
 	l->name = l->backend();
 }
 
@@ -81,18 +85,51 @@ static uint64_t rng(uint64_t *s)
 /* ---- single thread: random sequences, compared step by step ----------- */
 
 enum { TRY_PUT, TRY_GET, PUT_T0, GET_T0, PUT_T1US, GET_T1US, PUT, GET, SIZE,
-       CLOSE, N_OPS };
+       CLOSE, PUT_MANY_T0, GET_MANY_T0, PUT_MANY_T1US, GET_MANY_T1US,
+       PUT_MANY, GET_MANY, N_OPS };
 static const char *op_name[] = { "try_put", "try_get", "put_timed(0)",
 				 "get_timed(0)", "put_timed(1us)",
 				 "get_timed(1us)", "put", "get", "size",
-				 "close" };
+				 "close", "put_many(0)", "get_many(0)",
+				 "put_many(1us)", "get_many(1us)", "put_many",
+				 "get_many" };
+
+/* A bulk step: put v, v+1, ... v+n-1 or get up to n; out is the count,
+ * and for a get a digest of the items got, in order. */
+static int step_many(const struct lib *l, pcq_t *q, int op, uintptr_t v,
+		     size_t n, uintptr_t *out)
+{
+	void *items[8];
+	size_t moved = 99;
+	int rc;
+	uint64_t timeout = op == PUT_MANY_T0 || op == GET_MANY_T0 ? 0
+			   : op == PUT_MANY || op == GET_MANY ? UINT64_MAX
+							      : 1000;
+	if (op == PUT_MANY_T0 || op == PUT_MANY_T1US || op == PUT_MANY) {
+		for (size_t i = 0; i < n; i++)
+			items[i] = (void *)(v + i);
+		rc = l->put_many(q, items, n, &moved, timeout);
+		*out = moved;
+	} else {
+		rc = l->get_many(q, items, n, &moved, timeout);
+		uintptr_t digest = moved;
+		for (size_t i = 0; i < moved && i < n; i++)
+			digest = digest * 1000003u ^ (uintptr_t)items[i];
+		*out = digest;
+	}
+	return rc;
+}
 
 /* One step on one backend: the return code and the item or size. */
 static void step(const struct lib *l, pcq_t *q, int op, uintptr_t v,
-		 int *rc, uintptr_t *out)
+		 size_t n, int *rc, uintptr_t *out)
 {
 	void *item = (void *)~(uintptr_t)0;
 	*rc = 0;
+	if (op >= PUT_MANY_T0) {
+		*rc = step_many(l, q, op, v, n, out);
+		return;
+	}
 	switch (op) {
 	case TRY_PUT: *rc = l->try_put(q, (void *)v); break;
 	case TRY_GET: *rc = l->try_get(q, &item); break;
@@ -117,6 +154,8 @@ Test(crosscheck, random_sequences_give_identical_results)
 	const unsigned flags[] = { 0, PCQ_SP, PCQ_SC, PCQ_SP | PCQ_SC };
 	uint64_t s = seed;
 	long steps = 0;
+	enum { TRACE = 12 };
+	char trace[TRACE][96]; /* the last steps, printed on a mismatch */
 	for (int run = 0; run < 400; run++) {
 		size_t cap = 1 + rng(&s) % 9;
 		unsigned fl = flags[rng(&s) % 4];
@@ -125,10 +164,14 @@ Test(crosscheck, random_sequences_give_identical_results)
 		bool closed = false;
 		for (int i = 0; i < 300; i++, steps++) {
 			int op = (int)(rng(&s) % N_OPS);
+			size_t n = 1 + rng(&s) % 8;
 			/* Blocking calls only where they cannot block. */
 			if ((op == PUT && (held == cap || closed)) ||
 			    (op == GET && held == 0 && !closed))
 				op = op == PUT ? TRY_PUT : TRY_GET;
+			if ((op == PUT_MANY && (held + n > cap || closed)) ||
+			    (op == GET_MANY && held == 0 && !closed))
+				op = op == PUT_MANY ? PUT_MANY_T0 : GET_MANY_T0;
 			if (op == CLOSE && rng(&s) % 8 != 0)
 				op = SIZE; /* close rarely: a run would end */
 			uintptr_t v = (uintptr_t)rng(&s);
@@ -136,17 +179,27 @@ Test(crosscheck, random_sequences_give_identical_results)
 			uintptr_t out[2];
 			struct pcq_stats st[2];
 			for (int b = 0; b < 2; b++) {
-				step(&libs[b], q[b], op, v, &rc[b], &out[b]);
+				step(&libs[b], q[b], op, v, n, &rc[b],
+				     &out[b]);
 				libs[b].stats(q[b], &st[b]);
 			}
+			snprintf(trace[i % TRACE], sizeof trace[0],
+				 "step %d: %s n=%zu -> %d/%#lx, %d/%#lx", i,
+				 op_name[op], n, rc[0], (unsigned long)out[0],
+				 rc[1], (unsigned long)out[1]);
+			bool same = rc[0] == rc[1] && out[0] == out[1] &&
+				    st[0].put_waits == st[1].put_waits &&
+				    st[0].get_waits == st[1].get_waits;
+			for (int k = i < TRACE ? 0 : i - TRACE + 1; !same && k <= i;
+			     k++)
+				fprintf(stderr, "  %s\n", trace[k % TRACE]);
 			cr_assert(rc[0] == rc[1] && out[0] == out[1],
 				  "run %d step %d (capacity %zu, flags %u): %s "
 				  "-> semaphore %d/%#lx, atomic %d/%#lx",
 				  run, i, cap, fl, op_name[op], rc[0],
 				  (unsigned long)out[0], rc[1],
 				  (unsigned long)out[1]);
-			cr_assert(st[0].put_waits == st[1].put_waits &&
-					  st[0].get_waits == st[1].get_waits,
+			cr_assert(same,
 				  "run %d step %d: %s -> waits: semaphore "
 				  "put %llu get %llu, atomic put %llu get %llu",
 				  run, i, op_name[op],
@@ -154,12 +207,8 @@ Test(crosscheck, random_sequences_give_identical_results)
 				  (unsigned long long)st[0].get_waits,
 				  (unsigned long long)st[1].put_waits,
 				  (unsigned long long)st[1].get_waits);
-			if (rc[0] == 0 && (op == TRY_PUT || op == PUT_T0 ||
-					   op == PUT_T1US || op == PUT))
-				held++;
-			if (rc[0] == 0 && (op == TRY_GET || op == GET_T0 ||
-					   op == GET_T1US || op == GET))
-				held--;
+			/* Exact: no other call runs. */
+			held = libs[0].size(q[0]);
 			if (op == CLOSE)
 				closed = true;
 		}

@@ -4,7 +4,8 @@
 #   make test-semaphore    one variant: a backend, or e.g. test-atomic-tsan
 #   make check             the plain backends only: the quick edit loop
 
-TEST_SRCS := tests/test_contract.c tests/test_stats.c tests/test_stress.c \
+TEST_SRCS := tests/test_contract.c tests/test_stats.c tests/test_bulk.c \
+	tests/test_stress.c \
 	tests/harness.c
 
 .PHONY: test $(addprefix test-,$(BACKENDS))

@@ -113,8 +113,12 @@ static inline void mpmc_wake_putters(struct pcq *q, size_t pos)
 				mpmc_reachable(q, pos, q->index_mask + 1));
 }
 
+/* Puts items[0..n) while there is room, in order: claims the run of empty
+ * slots from put_pos with one CAS, fills them, publishes each, then checks
+ * once for sleeping getters. Adds how many it put to *done. Returns 0 (all
+ * n), EAGAIN (full before all n) or EPIPE (closed). */
 __attribute__((always_inline)) static inline int
-mpmc_try_put(struct pcq *q, void *item)
+mpmc_try_put_many(struct pcq *q, void *const *items, size_t n, size_t *done)
 {
 	/* Relaxed: a starting guess; the CAS below decides. */
 	size_t pos = atomic_load_explicit(&q->put_pos, memory_order_relaxed);
@@ -122,24 +126,45 @@ mpmc_try_put(struct pcq *q, void *item)
 		if (pos & POS_CLOSED)
 			return EPIPE;
 		struct slot *s = &q->slots[pos & q->index_mask];
-		/* A2: pairs with R2 in mpmc_try_get. */
-		size_t turn = atomic_load_explicit(&s->turn,
-						   memory_order_acquire);
-		intptr_t d = turn_diff(turn, lap_base(q, pos));
-		if (d == 0) {
-			/* Slot empty for this lap: claim position pos. On
-			 * failure the CAS reloads pos (maybe with POS_CLOSED). */
-			if (atomic_compare_exchange_weak_explicit(
-				    &q->put_pos, &pos, next_pos(q, pos),
-				    memory_order_relaxed, memory_order_relaxed)) {
-				s->item = item;
-				/* R1: publish. Pairs with A1 in mpmc_try_get. */
-				atomic_store_explicit(&s->turn,
-						      lap_base(q, pos) + 1,
+		size_t base = lap_base(q, pos);
+		/* The run of slots empty for their lap from pos on, up to n;
+		 * d: the first slot's turn against its lap base. */
+		size_t k = 0, end = pos;
+		intptr_t d;
+		do {
+			const struct slot *r = &q->slots[end & q->index_mask];
+			/* A2: pairs with R2 in mpmc_try_get_many. */
+			size_t turn = atomic_load_explicit(&r->turn,
+							   memory_order_acquire);
+			d = turn_diff(turn, lap_base(q, end));
+			if (d != 0)
+				break;
+			end = next_pos(q, end);
+		} while (++k < n);
+		if (k > 0) {
+			/* Claim positions pos .. end - 1. A slot's turn moves
+			 * from "empty for its lap" only by the put that owns
+			 * its position, so the run stays ready. On failure the
+			 * CAS reloads pos (maybe with POS_CLOSED). */
+			if (!atomic_compare_exchange_weak_explicit(
+				    &q->put_pos, &pos, end,
+				    memory_order_relaxed, memory_order_relaxed))
+				continue;
+			for (size_t j = 0, p = pos;;) {
+				s->item = items[j];
+				/* R1: publish. Pairs with A1 in
+				 * mpmc_try_get_many. */
+				atomic_store_explicit(&s->turn, base + 1,
 						      memory_order_release);
-				mpmc_wake_getters(q, pos);
-				return 0;
+				if (++j == k)
+					break;
+				p = next_pos(q, p);
+				s = &q->slots[p & q->index_mask];
+				base = lap_base(q, p);
 			}
+			mpmc_wake_getters(q, pos);
+			*done += k;
+			return k == n ? 0 : EAGAIN;
 		} else if (d < 0) {
 			/* The item of the lap before is still there: full,
 			 * unless put_pos moved on (or was closed) meanwhile.
@@ -159,31 +184,56 @@ mpmc_try_put(struct pcq *q, void *item)
 	}
 }
 
+/* Takes up to n items into items[0..), oldest first: claims the run of
+ * full slots from get_pos with one CAS, reads them, hands each to the next
+ * lap's put, then checks once for sleeping putters. Sets *got to how many.
+ * Returns 0 (at least one), EAGAIN (empty, or the next item's put is still
+ * storing it) or EPIPE (closed and empty). */
 __attribute__((always_inline)) static inline int
-mpmc_try_get(struct pcq *q, void **item)
+mpmc_try_get_many(struct pcq *q, void **items, size_t n, size_t *got)
 {
 	/* Relaxed: a starting guess; the CAS below decides. */
 	size_t pos = atomic_load_explicit(&q->get_pos, memory_order_relaxed);
 	for (;;) {
 		struct slot *s = &q->slots[pos & q->index_mask];
-		/* A1: pairs with R1 in mpmc_try_put. */
-		size_t turn = atomic_load_explicit(&s->turn,
-						   memory_order_acquire);
-		intptr_t d = turn_diff(turn, lap_base(q, pos) + 1);
-		if (d == 0) {
-			if (atomic_compare_exchange_weak_explicit(
-				    &q->get_pos, &pos, next_pos(q, pos),
-				    memory_order_relaxed, memory_order_relaxed)) {
-				*item = s->item;
+		size_t base = lap_base(q, pos);
+		/* The run of slots full for their lap from pos on, up to n;
+		 * d: the first slot's turn against "full". */
+		size_t k = 0, end = pos;
+		intptr_t d;
+		do {
+			const struct slot *r = &q->slots[end & q->index_mask];
+			/* A1: pairs with R1 in mpmc_try_put_many. */
+			size_t turn = atomic_load_explicit(&r->turn,
+							   memory_order_acquire);
+			d = turn_diff(turn, lap_base(q, end) + 1);
+			if (d != 0)
+				break;
+			end = next_pos(q, end);
+		} while (++k < n);
+		if (k > 0) {
+			/* Claim positions pos .. end - 1: a full slot's turn
+			 * moves only by the get that owns its position. */
+			if (!atomic_compare_exchange_weak_explicit(
+				    &q->get_pos, &pos, end,
+				    memory_order_relaxed, memory_order_relaxed))
+				continue;
+			size_t lap = q->index_mask + 1;
+			for (size_t j = 0, p = pos;;) {
+				items[j] = s->item;
 				/* R2: hand the slot to the next lap's put.
-				 * Pairs with A2 in mpmc_try_put. */
-				atomic_store_explicit(
-					&s->turn,
-					lap_base(q, pos) + q->index_mask + 1,
-					memory_order_release);
-				mpmc_wake_putters(q, pos);
-				return 0;
+				 * Pairs with A2 in mpmc_try_put_many. */
+				atomic_store_explicit(&s->turn, base + lap,
+						      memory_order_release);
+				if (++j == k)
+					break;
+				p = next_pos(q, p);
+				s = &q->slots[p & q->index_mask];
+				base = lap_base(q, p);
 			}
+			mpmc_wake_putters(q, pos);
+			*got = k;
+			return 0;
 		} else if (d < 0) {
 			/* Slot not yet filled for this lap. Empty if no put
 			 * has claimed pos; else a put is storing its item.

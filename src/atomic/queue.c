@@ -70,80 +70,115 @@ void backend_destroy(struct pcq *q)
 	free(q);
 }
 
+/* One waiting call's work: n items to move, `done` of them moved so far. */
+struct op {
+	void **items; /* put: the items to put; get: where they go */
+	size_t n, done;
+};
+
 /* The fast paths of fastpath.h, out of line, through one signature, for
- * wait_until. */
-static int try_put_boxed(struct pcq *q, void **item)
+ * wait_until. A put moves what fits of the rest; a get takes what is there,
+ * and one item is enough. */
+static int try_put_op(struct pcq *q, struct op *op)
 {
-	return backend_try_put(q, *item);
+	return backend_try_put_many(q, op->items + op->done, op->n - op->done,
+				    &op->done);
 }
 
-static int try_get(struct pcq *q, void **item)
+static int try_get_op(struct pcq *q, struct op *op)
 {
-	return backend_try_get(q, item);
+	return backend_try_get_many(q, op->items, op->n, &op->done);
 }
+
+typedef int attempt_fn(struct pcq *q, struct op *op);
 
 /* The deadline has passed. One last look: the queue may have closed (EPIPE
  * beats ETIMEDOUT) or become ready meanwhile. */
-static int timed_out(struct pcq *q, int (*attempt)(struct pcq *, void **),
-		     void **item)
+static int timed_out(struct pcq *q, attempt_fn *attempt, struct op *op)
 {
-	int rc = attempt(q, item);
+	int rc = attempt(q, op);
 	return rc == EAGAIN ? ETIMEDOUT : rc;
+}
+
+/* Announces the caller on w, tries once more, and sleeps if that found
+ * nothing. Returns the try's result, or ETIMEDOUT if the sleep ran out. */
+static int sleep_once(struct pcq *q, struct waitq *w, struct spin *s,
+		      attempt_fn *attempt, struct op *op, uint64_t deadline_ns)
+{
+	unsigned seen = waitq_announce(w);
+	int rc = attempt(q, op); /* the re-check after F_s */
+	if (rc == EAGAIN) {
+		spin_sleeping(s);
+		if (waitq_sleep(w, seen, deadline_ns) == ETIMEDOUT)
+			rc = ETIMEDOUT;
+	}
+	waitq_retract(w);
+	return rc;
 }
 
 /* The slow path: the call found the queue full/empty (or a slot still in
  * another thread's hands). Spin and yield as the waiting policy says
- * (policy.h), then sleep on w until woken, and retry - until the call
- * completes, the queue closes or the deadline passes. */
+ * (policy.h), then sleep on w until woken, and retry - until the call is
+ * done, the queue closes or the deadline passes. A bulk put that moves
+ * some items and finds the queue full again begins a new wait. */
 static int wait_until(struct pcq *q, struct waitq *w, struct wait_policy *p,
-		      int (*attempt)(struct pcq *, void **), void **item,
-		      uint64_t deadline_ns)
+		      attempt_fn *attempt, struct op *op, uint64_t deadline_ns)
 {
 	struct spin s;
 	spin_start(&s, p, deadline_ns);
+	size_t before = op->done;
 	int rc;
 	for (;;) {
-		while ((rc = attempt(q, item)) == EAGAIN && spin_on(&s))
-			;
+		rc = attempt(q, op);
+		bool stuck = rc == EAGAIN && op->done == before;
+		if (stuck && spin_on(&s))
+			continue;
+		if (stuck) {
+			/* A timeout that ran out while spinning: no need to
+			 * announce and sleep only to be told so. */
+			if (deadline_ns != DEADLINE_NEVER &&
+			    clock_now_ns() >= deadline_ns) {
+				rc = timed_out(q, attempt, op);
+				break;
+			}
+			rc = sleep_once(q, w, &s, attempt, op, deadline_ns);
+			if (rc == ETIMEDOUT) {
+				rc = timed_out(q, attempt, op);
+				break;
+			}
+		}
 		if (rc != EAGAIN)
 			break; /* done, or EPIPE */
-		/* A timeout that ran out while spinning: no need to announce
-		 * and sleep only to be told so by the kernel. */
-		if (deadline_ns != DEADLINE_NEVER &&
-		    clock_now_ns() >= deadline_ns) {
-			rc = timed_out(q, attempt, item);
-			break;
+		if (op->done != before) {
+			/* Some items moved, and the queue is full again. */
+			spin_end(&s, w);
+			spin_start(&s, p, deadline_ns);
+			before = op->done;
 		}
-		unsigned seen = waitq_announce(w);
-		rc = attempt(q, item); /* the re-check after F_s */
-		int slept = 0;
-		if (rc == EAGAIN) {
-			spin_sleeping(&s);
-			slept = waitq_sleep(w, seen, deadline_ns);
-		}
-		waitq_retract(w);
-		if (rc != EAGAIN)
-			break;
-		if (slept == ETIMEDOUT) {
-			rc = timed_out(q, attempt, item);
-			break;
-		}
-		/* Woken, or spuriously: go round and retry. */
+		/* Else woken, or spuriously: retry. */
 	}
 	spin_end(&s, w);
 	return rc;
 }
 
-int backend_put(struct pcq *q, void *item, uint64_t deadline_ns)
+int backend_put(struct pcq *q, void *const *items, size_t n, size_t *done,
+		uint64_t deadline_ns)
 {
-	return wait_until(q, &q->spaces, &q->putting, try_put_boxed, &item,
-			  deadline_ns);
+	struct op op = { (void **)items, n, *done };
+	int rc = wait_until(q, &q->spaces, &q->putting, try_put_op, &op,
+			    deadline_ns);
+	*done = op.done;
+	return rc;
 }
 
-int backend_get(struct pcq *q, void **item, uint64_t deadline_ns)
+int backend_get(struct pcq *q, void **items, size_t n, size_t *got,
+		uint64_t deadline_ns)
 {
-	return wait_until(q, &q->items, &q->getting, try_get, item,
-			  deadline_ns);
+	struct op op = { items, n, 0 };
+	int rc = wait_until(q, &q->items, &q->getting, try_get_op, &op,
+			    deadline_ns);
+	*got = op.done;
+	return rc;
 }
 
 void backend_close(struct pcq *q)

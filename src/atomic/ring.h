@@ -39,8 +39,8 @@ struct pcq {
 
 	/* Written and read by the SPSC putter (put_claimed: read by the
 	 * getter only when it finds the ring closed). */
-	_Alignas(CACHE_LINE) atomic_size_t put_claimed; /* put_pos + 1 while
-							 * a put runs */
+	_Alignas(CACHE_LINE) atomic_size_t put_claimed; /* put_pos + k while
+							 * a put of k runs */
 	size_t put_index;    /* put_pos % capacity */
 	size_t get_pos_seen; /* a recent get_pos */
 

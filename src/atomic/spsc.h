@@ -22,7 +22,7 @@
  * `closed`, and a get that finds the ring closed and empty returns EPIPE
  * only when no put is running - with the F_w/F_s barrier pair of park.h
  * between the two stores and the two loads:
- *      put:  put_claimed = pos + 1; F_w; read closed
+ *      put:  put_claimed = pos + k; F_w; read closed
  *      get:  read closed; F_s; read put_claimed
  * Either the put sees closed (and backs out), or the get sees the put.
  */
@@ -38,24 +38,31 @@ static inline size_t spsc_next_index(const struct pcq *q, size_t i)
 	return i + 1 == q->capacity ? 0 : i + 1;
 }
 
+/* Puts items[0..n) while there is room, in order: one position store and
+ * one wake-up check for the whole batch. Adds how many it put to *done.
+ * Returns 0 (all n), EAGAIN (full before all n) or EPIPE (closed). */
 __attribute__((always_inline)) static inline int
-spsc_try_put(struct pcq *q, void *item)
+spsc_try_put_many(struct pcq *q, void *const *items, size_t n, size_t *done)
 {
 	/* Relaxed: only this thread writes put_pos. */
 	size_t pos = atomic_load_explicit(&q->put_pos, memory_order_relaxed);
-	if (pos - q->get_pos_seen == q->capacity) {
-		/* A2: pairs with R2 in spsc_try_get. */
+	size_t room = q->capacity - (pos - q->get_pos_seen);
+	if (room < n) {
+		/* A2: pairs with R2 in spsc_try_get_many. */
 		q->get_pos_seen = atomic_load_explicit(&q->get_pos,
 						       memory_order_acquire);
-		if (pos - q->get_pos_seen == q->capacity)
+		room = q->capacity - (pos - q->get_pos_seen);
+		if (room == 0)
 			return atomic_load_explicit(&q->closed,
 						    memory_order_relaxed)
 				       ? EPIPE
 				       : EAGAIN;
 	}
-	/* C1: "a put is running". Relaxed: F_w orders it before the load of
-	 * closed; pairs with F_s in spsc_closed_empty. */
-	atomic_store_explicit(&q->put_claimed, pos + 1, memory_order_relaxed);
+	size_t k = n < room ? n : room;
+	/* C1: "a put is running" (put_claimed != put_pos), and where it will
+	 * end. Relaxed: F_w orders it before the load of closed; pairs with
+	 * F_s in spsc_closed_empty. */
+	atomic_store_explicit(&q->put_claimed, pos + k, memory_order_relaxed);
 	fence_fast(q->asymmetric); /* F_w */
 	if (atomic_load_explicit(&q->closed, memory_order_relaxed)) {
 		atomic_store_explicit(&q->put_claimed, pos,
@@ -64,12 +71,16 @@ spsc_try_put(struct pcq *q, void *item)
 		waitq_wake(&q->items, 1, q->asymmetric);
 		return EPIPE;
 	}
-	q->ring[q->put_index] = item;
-	q->put_index = spsc_next_index(q, q->put_index);
-	/* R1: publish item pos. Pairs with A1 in spsc_try_get. */
-	atomic_store_explicit(&q->put_pos, pos + 1, memory_order_release);
+	for (size_t j = 0; j < k; j++) {
+		q->ring[q->put_index] = items[j];
+		q->put_index = spsc_next_index(q, q->put_index);
+	}
+	/* R1: publish items pos .. pos + k - 1. Pairs with A1 in
+	 * spsc_try_get_many. */
+	atomic_store_explicit(&q->put_pos, pos + k, memory_order_release);
 	waitq_wake(&q->items, 1, q->asymmetric);
-	return 0;
+	*done += k;
+	return k == n ? 0 : EAGAIN;
 }
 
 /* The get found the ring empty: EPIPE if closed and no put is running,
@@ -81,7 +92,7 @@ __attribute__((noinline, cold)) static int spsc_closed_empty(struct pcq *q,
 		return EPIPE;
 	if (!atomic_load_explicit(&q->closed, memory_order_relaxed))
 		return EAGAIN;
-	fence_slow(); /* F_s: pairs with F_w in spsc_try_put */
+	fence_slow(); /* F_s: pairs with F_w in spsc_try_put_many */
 	/* Relaxed: F_s made a running put's C1 visible, if there is one. */
 	if (atomic_load_explicit(&q->put_claimed, memory_order_relaxed) != pos)
 		return EAGAIN; /* it will publish or back out, and wake us */
@@ -90,23 +101,33 @@ __attribute__((noinline, cold)) static int spsc_closed_empty(struct pcq *q,
 	return EPIPE;
 }
 
+/* Takes up to n items into items[0..), oldest first: one position store
+ * and one wake-up check for the whole batch. Sets *got to how many.
+ * Returns 0 (at least one), EAGAIN (empty) or EPIPE (closed and empty). */
 __attribute__((always_inline)) static inline int
-spsc_try_get(struct pcq *q, void **item)
+spsc_try_get_many(struct pcq *q, void **items, size_t n, size_t *got)
 {
 	/* Relaxed: only this thread writes get_pos. */
 	size_t pos = atomic_load_explicit(&q->get_pos, memory_order_relaxed);
-	if (pos == q->put_pos_seen) {
-		/* A1: pairs with R1 in spsc_try_put. */
+	size_t held = q->put_pos_seen - pos;
+	if (held < n) {
+		/* A1: pairs with R1 in spsc_try_put_many. */
 		q->put_pos_seen = atomic_load_explicit(&q->put_pos,
 						       memory_order_acquire);
-		if (pos == q->put_pos_seen)
+		held = q->put_pos_seen - pos;
+		if (held == 0)
 			return spsc_closed_empty(q, pos);
 	}
-	*item = q->ring[q->get_index];
-	q->get_index = spsc_next_index(q, q->get_index);
-	/* R2: free slot pos. Pairs with A2 in spsc_try_put. */
-	atomic_store_explicit(&q->get_pos, pos + 1, memory_order_release);
+	size_t k = n < held ? n : held;
+	for (size_t j = 0; j < k; j++) {
+		items[j] = q->ring[q->get_index];
+		q->get_index = spsc_next_index(q, q->get_index);
+	}
+	/* R2: free slots pos .. pos + k - 1. Pairs with A2 in
+	 * spsc_try_put_many. */
+	atomic_store_explicit(&q->get_pos, pos + k, memory_order_release);
 	waitq_wake(&q->spaces, 1, q->asymmetric);
+	*got = k;
 	return 0;
 }
 

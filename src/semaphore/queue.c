@@ -37,7 +37,7 @@
  *   closed and empty) posts the token back before it returns EPIPE. So the
  *   baton passes from waiter to waiter, and all of them wake: close needs
  *   no list of waiters and no broadcast. For the same reason a put posts
- *   its `items` token before it releases the mutex (put_holding_space).
+ *   its `items` tokens before it releases the mutex (put_holding_spaces).
  *
  * Signals and cancellation are dealt with in sem_wait_until() (sem_until.c).
  */
@@ -63,7 +63,7 @@ struct pcq {
 	_Atomic size_t count; /* items held; atomic only so pcq_size can read
 			       * it without the mutex (relaxed: a snapshot) */
 	atomic_bool closed;   /* written under the mutex; read outside it
-			       * (see backend_try_put, backend_try_get) */
+			       * (see backend_try_put_many, _get_many) */
 	size_t capacity;
 	void **slots;
 
@@ -116,56 +116,84 @@ static bool is_closed(const struct pcq *q)
 	return atomic_load_explicit(&q->closed, memory_order_relaxed);
 }
 
-/* Called with a `spaces` token taken. */
-static int put_holding_space(struct pcq *q, void *item)
+/* Takes up to n tokens of s without waiting; returns how many. */
+static size_t take_tokens(sem_t *s, size_t n)
+{
+	size_t k = 0;
+	while (k < n && sem_trywait(s) == 0)
+		k++;
+	return k;
+}
+
+static void post_tokens(sem_t *s, size_t k)
+{
+	while (k-- > 0)
+		sem_post(s);
+}
+
+/* Called with k `spaces` tokens taken: puts items[0..k) in one hold of
+ * the mutex. */
+static int put_holding_spaces(struct pcq *q, void *const *items, size_t k)
 {
 	lock(q);
 	if (is_closed(q)) {
 		unlock(q);
-		sem_post(&q->spaces); /* pass the baton to the next putter */
+		post_tokens(&q->spaces, k); /* pass the baton to the next putter */
 		return EPIPE;
 	}
-	q->slots[q->put_at] = item;
-	q->put_at = q->put_at + 1 == q->capacity ? 0 : q->put_at + 1;
-	atomic_fetch_add_explicit(&q->count, 1, memory_order_relaxed);
+	for (size_t j = 0; j < k; j++) {
+		q->slots[q->put_at] = items[j];
+		q->put_at = q->put_at + 1 == q->capacity ? 0 : q->put_at + 1;
+	}
+	atomic_fetch_add_explicit(&q->count, k, memory_order_relaxed);
 	/* The one change to the book's order: items is signalled before the
 	 * mutex is released, not after. Close takes the mutex, so it can no
 	 * longer fall between an item and its token - where a get would see
 	 * "closed, no token" and return EPIPE with the item still held. */
-	sem_post(&q->items);
+	post_tokens(&q->items, k);
 	unlock(q);
 	return 0;
 }
 
-/* Called with an `items` token taken. */
-static int get_holding_item(struct pcq *q, void **item)
+/* Called with k `items` tokens taken: takes up to k items into items[0..)
+ * in one hold of the mutex; *got = how many. A token without an item is
+ * the baton of a closed queue (items == count + closed): at most one. */
+static int get_holding_items(struct pcq *q, void **items, size_t k,
+			     size_t *got)
 {
 	lock(q);
-	if (atomic_load_explicit(&q->count, memory_order_relaxed) == 0) {
-		/* A token but no item: the token was the baton, so closed. */
-		unlock(q);
-		sem_post(&q->items); /* pass the baton to the next getter */
-		return EPIPE;
+	size_t held = atomic_load_explicit(&q->count, memory_order_relaxed);
+	size_t m = k < held ? k : held;
+	for (size_t j = 0; j < m; j++) {
+		items[j] = q->slots[q->get_at];
+		q->get_at = q->get_at + 1 == q->capacity ? 0 : q->get_at + 1;
 	}
-	*item = q->slots[q->get_at];
-	q->get_at = q->get_at + 1 == q->capacity ? 0 : q->get_at + 1;
-	atomic_fetch_sub_explicit(&q->count, 1, memory_order_relaxed);
+	atomic_fetch_sub_explicit(&q->count, m, memory_order_relaxed);
 	unlock(q);
-	sem_post(&q->spaces);
-	return 0;
+	post_tokens(&q->spaces, m);
+	if (m < k)
+		post_tokens(&q->items, k - m); /* pass the baton on */
+	*got = m;
+	return m == 0 ? EPIPE : 0;
 }
 
-int backend_try_put(struct pcq *q, void *item)
+int backend_try_put_many(struct pcq *q, void *const *items, size_t n,
+			 size_t *done)
 {
 	/* Closed beats full. The flag is read without the mutex, so a close
 	 * racing with this call may or may not be seen here; either outcome
 	 * is one the caller could have had by arriving a moment earlier or
-	 * later. put_holding_space re-checks under the mutex. */
+	 * later. put_holding_spaces re-checks under the mutex. */
 	if (is_closed(q))
 		return EPIPE;
-	if (sem_trywait(&q->spaces) != 0)
+	size_t k = take_tokens(&q->spaces, n);
+	if (k == 0)
 		return is_closed(q) ? EPIPE : EAGAIN;
-	return put_holding_space(q, item);
+	int rc = put_holding_spaces(q, items, k);
+	if (rc != 0)
+		return rc;
+	*done += k;
+	return k == n ? 0 : EAGAIN;
 }
 
 /* Counts a wait that begins (the try found no token). */
@@ -174,27 +202,40 @@ static void count_wait(atomic_uint_least64_t *waits)
 	atomic_fetch_add_explicit(waits, 1, memory_order_relaxed);
 }
 
-int backend_put(struct pcq *q, void *item, uint64_t deadline_ns)
+int backend_put(struct pcq *q, void *const *items, size_t n, size_t *done,
+		uint64_t deadline_ns)
 {
-	count_wait(&q->put_waits);
-	if (sem_wait_until(&q->spaces, deadline_ns, &q->put_sleeps) != 0)
-		return is_closed(q) ? EPIPE : ETIMEDOUT;
-	return put_holding_space(q, item);
+	while (*done < n) {
+		size_t k = take_tokens(&q->spaces, n - *done);
+		if (k == 0) {
+			count_wait(&q->put_waits);
+			if (sem_wait_until(&q->spaces, deadline_ns,
+					   &q->put_sleeps) != 0)
+				return is_closed(q) ? EPIPE : ETIMEDOUT;
+			k = 1 + take_tokens(&q->spaces, n - *done - 1);
+		}
+		int rc = put_holding_spaces(q, items + *done, k);
+		if (rc != 0)
+			return rc;
+		*done += k;
+	}
+	return 0;
 }
 
-int backend_try_get(struct pcq *q, void **item)
+int backend_try_get_many(struct pcq *q, void **items, size_t n, size_t *got)
 {
 	/* EPIPE must mean "closed, then found empty", in that order: an item
 	 * put just before the close must still come out. So read the flag
 	 * before looking for a token. Acquire: pairs with the release store
 	 * in backend_close, so every token posted before the close (all of
-	 * them, see put_holding_space) is visible to the sem_trywait below,
+	 * them, see put_holding_spaces) is visible to the sem_trywait below,
 	 * which cannot move above this load. */
 	for (;;) {
 		bool was_closed = atomic_load_explicit(&q->closed,
 						       memory_order_acquire);
-		if (sem_trywait(&q->items) == 0)
-			return get_holding_item(q, item);
+		size_t k = take_tokens(&q->items, n);
+		if (k > 0)
+			return get_holding_items(q, items, k, got);
 		/* No token: every item left (and the baton) is being taken by
 		 * another getter right now. */
 		if (was_closed)
@@ -205,21 +246,24 @@ int backend_try_get(struct pcq *q, void **item)
 	}
 }
 
-int backend_get(struct pcq *q, void **item, uint64_t deadline_ns)
+int backend_get(struct pcq *q, void **items, size_t n, size_t *got,
+		uint64_t deadline_ns)
 {
 	count_wait(&q->get_waits);
 	if (sem_wait_until(&q->items, deadline_ns, &q->get_sleeps) == 0)
-		return get_holding_item(q, item);
+		return get_holding_items(q, items,
+					 1 + take_tokens(&q->items, n - 1), got);
 	/* Timed out. Open: that is the answer. Closed: items put before the
-	 * close may still be there, and backend_try_get settles it. */
-	return is_closed(q) ? backend_try_get(q, item) : ETIMEDOUT;
+	 * close may still be there, and backend_try_get_many settles it. */
+	return is_closed(q) ? backend_try_get_many(q, items, n, got)
+			    : ETIMEDOUT;
 }
 
 void backend_close(struct pcq *q)
 {
 	lock(q);
 	bool was_closed = is_closed(q);
-	/* Release: pairs with the acquire in backend_try_get. */
+	/* Release: pairs with the acquire in backend_try_get_many. */
 	atomic_store_explicit(&q->closed, true, memory_order_release);
 	unlock(q);
 	if (!was_closed) {

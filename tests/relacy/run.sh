@@ -47,14 +47,14 @@ site() {
 	fi
 	eval "$1=$(basename "$2"):$l:$4"
 }
-site SPSC_R1 $A/spsc.h "R1: publish item pos" release
-site SPSC_A1 $A/spsc.h "A1: pairs with R1 in spsc_try_put" acquire
-site SPSC_R2 $A/spsc.h "R2: free slot pos" release
-site SPSC_A2 $A/spsc.h "A2: pairs with R2 in spsc_try_get" acquire
+site SPSC_R1 $A/spsc.h "R1: publish items pos" release
+site SPSC_A1 $A/spsc.h "A1: pairs with R1 in spsc_try_put_many" acquire
+site SPSC_R2 $A/spsc.h "R2: free slots pos" release
+site SPSC_A2 $A/spsc.h "A2: pairs with R2 in spsc_try_get_many" acquire
 site MPMC_R1 $A/mpmc.h "R1: publish. Pairs with A1" release
-site MPMC_A1 $A/mpmc.h "A1: pairs with R1 in mpmc_try_put" acquire
+site MPMC_A1 $A/mpmc.h "A1: pairs with R1 in mpmc_try_put_many" acquire
 site MPMC_R2 $A/mpmc.h "R2: hand the slot" release
-site MPMC_A2 $A/mpmc.h "A2: pairs with R2 in mpmc_try_get" acquire
+site MPMC_A2 $A/mpmc.h "A2: pairs with R2 in mpmc_try_get_many" acquire
 site FW_ASYM $A/park.h "static inline void fence_fast" seq_cst
 site FW_SYM $A/park.h "atomic_signal_fence(memory_order_seq_cst)" seq_cst \
 	atomic_thread_fence
