@@ -7,9 +7,10 @@
  *
  * Input: byte 0 capacity (1-16), byte 1 flags (any: one producer, one
  * consumer); then even bytes are the producer's calls (try, timed 0,
- * timed tiny, blocking), odd bytes the consumer's (the same gets, size,
- * or close for bytes >= 0xfc). The producer closes the queue when its
- * calls are done; the consumer then drains it with pcq_get until EPIPE.
+ * timed tiny, blocking, put_many of 1-8 items with timeout 0, tiny or for
+ * ever), odd bytes the consumer's (the same gets, get_many, size, or close
+ * for bytes >= 0xfc). The producer closes the queue when its calls are
+ * done; the consumer then drains it with pcq_get until EPIPE.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -51,11 +52,27 @@ static void *producer(void *arg)
 		uint8_t b = r->data[i];
 		void *item = (void *)r->accepted;
 		int rc;
-		switch (b % 4) {
+		size_t done = 0, n = 1 + (b >> 5);
+		switch (b % 5) {
 		case 0: rc = pcq_try_put(r->q, item); break;
 		case 1: rc = pcq_put_timed(r->q, item, 0); break;
 		case 2: rc = pcq_put_timed(r->q, item, 1 + b * 8u); break;
-		default: rc = pcq_put(r->q, item);
+		case 3: rc = pcq_put(r->q, item); break;
+		default: {
+			void *items[8];
+			for (size_t k = 0; k < n; k++)
+				items[k] = (void *)(r->accepted + k);
+			uint64_t t = b % 3 == 0 ? 0 : b % 3 == 1 ? 1 + b * 8u
+								  : UINT64_MAX;
+			rc = pcq_put_many(r->q, items, n, &done, t);
+			if (done > n || (rc == 0) != (done == n))
+				fail("put_many's *done", done, n);
+			r->accepted += done;
+			if (rc != 0 && rc != EAGAIN && rc != ETIMEDOUT &&
+			    rc != EPIPE)
+				fail("put_many returned", (unsigned long)rc, 0);
+			continue;
+		}
 		}
 		if (rc == 0)
 			r->accepted++;
@@ -96,11 +113,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			pcq_close(r.q);
 			continue;
 		}
-		switch (b % 5) {
+		switch (b % 6) {
 		case 0: rc = pcq_try_get(r.q, &item); break;
 		case 1: rc = pcq_get_timed(r.q, &item, 0); break;
 		case 2: rc = pcq_get_timed(r.q, &item, 1 + b * 8u); break;
 		case 3: rc = pcq_get(r.q, &item); break;
+		case 4: {
+			void *items[8];
+			size_t got = 99, n = 1 + (b >> 5);
+			rc = pcq_get_many(r.q, items, n,
+					  &got, b % 3 == 0 ? 0 : 1 + b * 8u);
+			if (got > n || (rc == 0) != (got > 0))
+				fail("get_many's *got", got, n);
+			for (size_t k = 0; k < got; k++)
+				got_one(&r, &next, items[k]);
+			if (rc != 0 && rc != EAGAIN && rc != ETIMEDOUT &&
+			    rc != EPIPE)
+				fail("get_many returned", (unsigned long)rc, 0);
+			continue;
+		}
 		default:
 			if (pcq_size(r.q) > cap)
 				fail("size above capacity", pcq_size(r.q), cap);

@@ -1,11 +1,12 @@
 /*
  * cell.c - see cell.h.
  *
- * Producers put until they have put their share (or the queue is closed);
- * the producer whose put makes the accepted total reach close_at closes the
- * queue itself, in the middle of everyone's calls. Consumers get until
- * EPIPE. Once every producer is done the queue is closed (if it is not
- * already), so the consumers drain it and stop.
+ * Producers put bursts of 1-8 items until they have put their share (or
+ * the queue is closed); the producer whose put makes the accepted total
+ * reach close_at closes the queue itself, in the middle of everyone's
+ * calls. Consumers get until EPIPE. Once every producer is done the queue
+ * is closed (if it is not already), so the consumers drain it and stop.
+ * pcq_stats is checked at the end against the calls the cell made.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -26,6 +27,10 @@ struct run {
 	uint64_t close_at;             /* 0: no early close */
 	atomic_uint_fast64_t accepted; /* over all producers */
 	atomic_int failures;           /* an impossible return code */
+	/* The most waits pcq_stats may count: one per single-item call that
+	 * may wait (a timeout other than 0), one per item of such a
+	 * put_many, one per such get_many. */
+	atomic_uint_fast64_t put_may_wait, get_may_wait;
 };
 
 struct worker {
@@ -37,7 +42,7 @@ struct worker {
 const char *mix_name(enum mix m)
 {
 	static const char *const names[] = { "blocking", "try", "timed",
-					     "any" };
+					     "bulk", "any" };
 	return names[m];
 }
 
@@ -48,50 +53,108 @@ static uint64_t tiny_timeout(uint64_t *rng)
 	return x % 4 == 0 ? 0 : 1 + (x >> 8) % 20000;
 }
 
-static enum mix pick(enum mix m, uint64_t *rng)
+/* A bulk call's timeout: for ever half the time, else a tiny one. */
+static uint64_t bulk_timeout(uint64_t *rng)
 {
-	return m == MIX_ANY ? (enum mix)(rng_next(rng) % 3) : m;
+	return rng_next(rng) % 2 ? UINT64_MAX : tiny_timeout(rng);
 }
 
-/* One put of the chosen kind, retried until it is 0 or EPIPE. */
-static int put_one(struct run *r, void *item, uint64_t *rng)
+static enum mix pick(enum mix m, uint64_t *rng)
 {
-	for (int spins = 0;; spins++) {
+	return m == MIX_ANY ? (enum mix)(rng_next(rng) % MIX_ANY) : m;
+}
+
+/* Puts items[0..n) with calls of the chosen kinds, retried until all are
+ * in or one says EPIPE; returns how many were put. */
+static size_t put_some(struct run *r, void *const *items, size_t n,
+		       uint64_t *rng)
+{
+	size_t done = 0;
+	for (int spins = 0; done < n; spins++) {
 		int rc;
+		size_t k = 0;
+		uint64_t t = 0;
 		switch (pick(r->c->mix, rng)) {
-		case MIX_BLOCKING: rc = pcq_put(r->q, item); break;
-		case MIX_TRY: rc = pcq_try_put(r->q, item); break;
-		default: rc = pcq_put_timed(r->q, item, tiny_timeout(rng));
+		case MIX_BLOCKING:
+			rc = pcq_put(r->q, items[done]);
+			t = UINT64_MAX;
+			break;
+		case MIX_TRY: rc = pcq_try_put(r->q, items[done]); break;
+		case MIX_TIMED:
+			t = tiny_timeout(rng);
+			rc = pcq_put_timed(r->q, items[done], t);
+			break;
+		default:
+			t = bulk_timeout(rng);
+			rc = pcq_put_many(r->q, items + done, n - done, &k, t);
+			if (t != 0)
+				atomic_fetch_add(&r->put_may_wait, n - done);
+			done += k;
+			if (rc == 0 || rc == EPIPE)
+				return done;
+			if (rc != EAGAIN && rc != ETIMEDOUT) {
+				atomic_fetch_add(&r->failures, 1);
+				return done;
+			}
+			continue;
 		}
-		if (rc == 0 || rc == EPIPE)
-			return rc;
-		if (rc != EAGAIN && rc != ETIMEDOUT) {
+		if (t != 0)
+			atomic_fetch_add(&r->put_may_wait, 1);
+		if (rc == 0)
+			done++;
+		else if (rc == EPIPE)
+			return done;
+		else if (rc != EAGAIN && rc != ETIMEDOUT) {
 			atomic_fetch_add(&r->failures, 1);
-			return EPIPE;
+			return done;
 		}
 		if (spins % 8 == 7)
 			sched_yield(); /* let a consumer run on a busy core */
 	}
+	return done;
 }
 
-static int get_one(struct run *r, void **item, uint64_t *rng)
+/* Gets at least one item into items[0..8) with calls of the chosen kinds,
+ * retried until it has some or EPIPE; returns how many (0: EPIPE). */
+static size_t get_some(struct run *r, void **items, uint64_t *rng)
 {
 	for (int spins = 0;; spins++) {
 		int rc;
+		size_t k = 1;
+		uint64_t t = 0;
 		switch (pick(r->c->mix, rng)) {
-		case MIX_BLOCKING: rc = pcq_get(r->q, item); break;
-		case MIX_TRY: rc = pcq_try_get(r->q, item); break;
-		default: rc = pcq_get_timed(r->q, item, tiny_timeout(rng));
+		case MIX_BLOCKING:
+			rc = pcq_get(r->q, items);
+			t = UINT64_MAX;
+			break;
+		case MIX_TRY: rc = pcq_try_get(r->q, items); break;
+		case MIX_TIMED:
+			t = tiny_timeout(rng);
+			rc = pcq_get_timed(r->q, items, t);
+			break;
+		default:
+			t = bulk_timeout(rng);
+			rc = pcq_get_many(r->q, items, 1 + rng_next(rng) % 8,
+					  &k, t);
 		}
-		if (rc == 0 || rc == EPIPE)
-			return rc;
+		if (t != 0)
+			atomic_fetch_add(&r->get_may_wait, 1);
+		if (rc == 0)
+			return k;
+		if (rc == EPIPE)
+			return 0;
 		if (rc != EAGAIN && rc != ETIMEDOUT) {
 			atomic_fetch_add(&r->failures, 1);
-			return EPIPE;
+			return 0;
 		}
 		if (spins % 8 == 7)
 			sched_yield();
 	}
+}
+
+static int put_one(struct run *r, void *item, uint64_t *rng)
+{
+	return put_some(r, &item, 1, rng) == 1 ? 0 : EPIPE;
 }
 
 /* --self-test: producer 0 drops item 100, puts item 200 twice and swaps
@@ -117,15 +180,25 @@ static void *producer(void *arg)
 	uint64_t rng = r->c->seed * 2654435761u + (uint64_t)w->id + 1;
 	uint64_t seq = 0;
 	while (seq < r->per_producer) {
-		int rc = cell_sabotage && w->id == 0 ?
-				 sabotaged_put(r, seq, &rng) :
-				 put_one(r, ledger_item(w->id, seq), &rng);
-		if (rc != 0)
-			break; /* EPIPE: closed */
-		seq++;
-		uint64_t n = atomic_fetch_add(&r->accepted, 1) + 1;
-		if (n == r->close_at)
+		size_t n = 1, k;
+		if (cell_sabotage && w->id == 0) {
+			k = sabotaged_put(r, seq, &rng) == 0;
+		} else {
+			/* A burst of 1-8 items (bulk calls put it at once). */
+			void *items[8];
+			n = 1 + rng_next(&rng) % 8;
+			if (n > r->per_producer - seq)
+				n = (size_t)(r->per_producer - seq);
+			for (size_t i = 0; i < n; i++)
+				items[i] = ledger_item(w->id, seq + i);
+			k = put_some(r, items, n, &rng);
+		}
+		seq += k;
+		uint64_t before = atomic_fetch_add(&r->accepted, k);
+		if (before < r->close_at && before + k >= r->close_at)
 			pcq_close(r->q);
+		if (k < n)
+			break; /* EPIPE: closed */
 	}
 	r->ledger.accepted[w->id] = seq;
 	return NULL;
@@ -139,11 +212,40 @@ static void *consumer(void *arg)
 	struct ledger_view v;
 	if (ledger_view_init(&v, &r->ledger) != 0)
 		abort();
-	void *item;
-	while (get_one(r, &item, &rng) == 0)
-		ledger_deliver(&r->ledger, &v, item);
+	void *items[8];
+	size_t k;
+	while ((k = get_some(r, items, &rng)) > 0)
+		for (size_t i = 0; i < k; i++)
+			ledger_deliver(&r->ledger, &v, items[i]);
 	ledger_view_done(&r->ledger, &v);
 	return NULL;
+}
+
+/* pcq_stats against what the cell's calls allow: no more waits than calls
+ * (or items) that could wait, none at all in a cell of try calls; and for
+ * the semaphore backend, which sleeps on every wait, sleeps >= waits. */
+static uint64_t miscounted(struct run *r)
+{
+	struct pcq_stats s;
+	if (pcq_stats(r->q, &s) != 0)
+		return 1;
+	bool sem = pcq_backend()[0] == 's';
+	uint64_t bad = 0;
+	bad += s.put_waits > atomic_load(&r->put_may_wait);
+	bad += s.get_waits > atomic_load(&r->get_may_wait);
+	bad += sem && (s.put_sleeps < s.put_waits || s.get_sleeps < s.get_waits);
+	bad += (s.put_waits == 0 && s.put_sleeps != 0) ||
+	       (s.get_waits == 0 && s.get_sleeps != 0);
+	if (bad)
+		printf("  stats: put waits %llu (may %llu) sleeps %llu, get "
+		       "waits %llu (may %llu) sleeps %llu\n",
+		       (unsigned long long)s.put_waits,
+		       (unsigned long long)atomic_load(&r->put_may_wait),
+		       (unsigned long long)s.put_sleeps,
+		       (unsigned long long)s.get_waits,
+		       (unsigned long long)atomic_load(&r->get_may_wait),
+		       (unsigned long long)s.get_sleeps);
+	return bad;
 }
 
 static void pin(bool one_core, cpu_set_t *saved)
@@ -200,6 +302,7 @@ int cell_run(const struct cell *c, struct tally *t)
 	/* Closed and drained: nothing may be left in the queue. */
 	t->lost += pcq_size(r.q);
 	t->bogus += (uint64_t)atomic_load(&r.failures);
+	t->miscounted = miscounted(&r);
 	pcq_destroy(r.q);
 	ledger_free(&r.ledger);
 	free(w);

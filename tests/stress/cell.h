@@ -12,7 +12,9 @@
 
 #include "ledger.h"
 
-enum mix { MIX_BLOCKING, MIX_TRY, MIX_TIMED, MIX_ANY, MIX_COUNT };
+/* The calls a cell makes: blocking, try, timed with tiny timeouts, bulk
+ * (put_many/get_many of 1-8 items, any timeout), or any of these. */
+enum mix { MIX_BLOCKING, MIX_TRY, MIX_TIMED, MIX_BULK, MIX_ANY, MIX_COUNT };
 
 struct cell {
 	int producers, consumers;

@@ -92,10 +92,12 @@ void tally_add(struct tally *sum, const struct tally *t)
 	sum->duplicated += t->duplicated;
 	sum->reordered += t->reordered;
 	sum->bogus += t->bogus;
+	sum->miscounted += t->miscounted;
 }
 
 int tally_exact(const struct tally *t)
 {
 	return t->delivered == t->accepted && t->lost == 0 &&
-	       t->duplicated == 0 && t->reordered == 0 && t->bogus == 0;
+	       t->duplicated == 0 && t->reordered == 0 && t->bogus == 0 &&
+	       t->miscounted == 0;
 }

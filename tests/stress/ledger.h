@@ -36,6 +36,7 @@ struct ledger_view {
 
 struct tally {
 	uint64_t accepted, delivered, lost, duplicated, reordered, bogus;
+	uint64_t miscounted; /* pcq_stats counts outside their bounds */
 };
 
 int ledger_init(struct ledger *l, int producers, uint64_t max_per_producer);
@@ -57,7 +58,7 @@ void ledger_view_done(struct ledger *l, struct ledger_view *v);
 struct tally ledger_tally(const struct ledger *l);
 void tally_add(struct tally *sum, const struct tally *t);
 /* True when delivered == accepted and nothing was lost, duplicated,
- * reordered or bogus. */
+ * reordered, bogus or miscounted. */
 int tally_exact(const struct tally *t);
 
 #endif
