@@ -19,7 +19,8 @@
 
 static const struct queue_ops *const all_queues[] = {
 	&queue_pcq_atomic, &queue_pcq_semaphore, &queue_ck_ring, &queue_wfcq,
-	&queue_mutex,
+	&queue_mutex, &queue_pcq_atomic_bulk, &queue_pcq_semaphore_bulk,
+	&queue_wfcq_splice, &queue_mutex_bulk,
 };
 #define NALL (int)(sizeof all_queues / sizeof *all_queues)
 
@@ -27,6 +28,7 @@ struct options {
 	const char *queues, *configs, *caps, *out, *lib_dir, *inject;
 	unsigned long long inject_at;
 	int reps;
+	unsigned batch;
 	double budget_s, pingpong_s;
 	unsigned long long max_items;
 	unsigned blocked_ms;
@@ -37,7 +39,11 @@ static void usage(void)
 {
 	fprintf(stderr,
 "usage: bench [options]\n"
-"  --queues LIST    of pcq-atomic,pcq-semaphore,ck_ring,cds_wfcq,mutex+cond\n"
+"  --queues LIST    of pcq-atomic,pcq-semaphore,ck_ring,cds_wfcq,mutex+cond,\n"
+"                   and the bulk cells: pcq-atomic bulk,pcq-semaphore bulk,\n"
+"                   cds_wfcq splice,mutex+cond bulk (default: all)\n"
+"  --batch N        items per bulk call (default 32; 0: no bulk cells); bulk\n"
+"                   cells run at the capacities >= N\n"
 "  --configs LIST   PxC, PxCs for SPSC (default 1x1s,1x1,2x2,4x4,8x8,1x4,4x1)\n"
 "  --caps LIST      capacities (default 1024,8,1)\n"
 "  --reps N         interleaved repetitions (default 5)\n"
@@ -137,6 +143,8 @@ static void parse(int argc, char **argv, struct options *o)
 			o->caps = v;
 		else if (strcmp(a, "--reps") == 0)
 			o->reps = atoi(v);
+		else if (strcmp(a, "--batch") == 0)
+			o->batch = (unsigned)atoi(v);
 		else if (strcmp(a, "--budget") == 0)
 			o->budget_s = atof(v);
 		else if (strcmp(a, "--items") == 0)
@@ -158,6 +166,7 @@ static void parse(int argc, char **argv, struct options *o)
 		i += used;
 	}
 	if (o->reps < 1 || o->reps > MAX_REPS || o->budget_s <= 0 ||
+	    o->batch > MAX_BATCH ||
 	    o->max_items < 1 || o->max_items > (1ull << 36))
 		usage();
 }
@@ -181,9 +190,21 @@ static void progress_end(void)
 		fprintf(stderr, "\r\033[K");
 }
 
+/* Whether queue q runs at capacity cap: a bulk queue only with a batch,
+ * and only where a batch fits. */
+static bool runs_at(const struct options *o, const struct queue_ops *q,
+		    size_t cap)
+{
+	return q->put_many == NULL || (o->batch > 0 && cap >= o->batch);
+}
+
 static void run_all(const struct options *o, struct results *r)
 {
-	int total = r->reps * r->ncaps * r->nconfigs * r->nqueues, done = 0;
+	int total = 0, done = 0;
+	for (int k = 0; k < r->ncaps; k++)
+		for (int q = 0; q < r->nqueues; q++)
+			total += runs_at(o, r->queues[q], r->caps[k]) *
+				 r->reps * r->nconfigs;
 	char what[160], err[256];
 	for (int rep = 0; rep < r->reps; rep++) {
 		snprintf(what, sizeof what, "== repetition %d of %d", rep + 1,
@@ -194,8 +215,10 @@ static void run_all(const struct options *o, struct results *r)
 				for (int q = 0; q < r->nqueues; q++) {
 			const struct config *cf = &r->configs[c];
 			const struct queue_ops *ops = r->queues[q];
+			if (!runs_at(o, ops, r->caps[k]))
+				continue;
 			struct use use = { r->caps[k], cf->producers,
-					   cf->consumers, cf->spsc };
+					   cf->consumers, cf->spsc, o->batch };
 			snprintf(what, sizeof what, "run %d of %d: capacity %zu,"
 				 " %s, %s", rep + 1, r->reps, r->caps[k],
 				 cf->name, ops->name);
@@ -234,6 +257,8 @@ static void probe_all(const struct options *o, struct results *r,
 		const struct queue_ops *ops = r->queues[q];
 		struct queue_figures *g = &r->figures[q];
 		*g = no_figures;
+		if (ops->put_many != NULL)
+			continue; /* the probes use single calls: as above */
 		snprintf(what, sizeof what, "probes: %s: ping-pong", ops->name);
 		progress(q, r->nqueues, what);
 		if (!probe_roundtrip(ops, o->pingpong_s, &g->trip))
@@ -255,10 +280,12 @@ static void probe_all(const struct options *o, struct results *r,
 int main(int argc, char **argv)
 {
 	struct options o = {
-		.queues = "pcq-atomic,pcq-semaphore,ck_ring,cds_wfcq,mutex+cond",
+		.queues = "pcq-atomic,pcq-semaphore,ck_ring,cds_wfcq,mutex+cond,"
+			  "pcq-atomic bulk,pcq-semaphore bulk,cds_wfcq splice,"
+			  "mutex+cond bulk",
 		.configs = "1x1s,1x1,2x2,4x4,8x8,1x4,4x1", .caps = "1024,8,1",
 		.out = "build/bench", .lib_dir = "build", .inject_at = 1000,
-		.reps = 5, .budget_s = 0.15, .pingpong_s = 0.3,
+		.reps = 5, .batch = 32, .budget_s = 0.15, .pingpong_s = 0.3,
 		.max_items = 20000000, .blocked_ms = 1000, .probes = true,
 		.instr = true,
 	};
@@ -275,6 +302,7 @@ int main(int argc, char **argv)
 	parse_lists(&o, &r);
 	r.reps = o.reps;
 	r.budget_s = o.budget_s;
+	r.batch = o.batch;
 	r.max_items = o.max_items;
 	machine_read(&r);
 	if (o.inject) {

@@ -1,8 +1,8 @@
 /*
  * q_inject.c - a queue that misbehaves once, to show that the harness's
  * item check catches it: it wraps another queue and, at put number `at`
- * (counted over all producers), drops the item, puts_seen it twice, or holds it
- * back and puts_seen it after that producer's next item. Only `bench --inject`
+ * (counted over all producers), drops the item, puts it twice, or holds it
+ * back and puts it after that producer's next item. Only `bench --inject`
  * uses it; `make test` requires the run to fail with the right message.
  */
 #include <stdatomic.h>
@@ -57,6 +57,14 @@ static uint64_t inject_get(void *q)
 	return inner->get(q);
 }
 
+/* A bulk queue: its batches go in one item at a time, so that the one
+ * item can misbehave; its consumers still take batches. */
+static void inject_put_many(void *q, const uint64_t *items, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		inject_put(q, items[i]);
+}
+
 static struct queue_ops injecting;
 
 const struct queue_ops *queue_inject(const struct queue_ops *wrapped,
@@ -76,5 +84,7 @@ const struct queue_ops *queue_inject(const struct queue_ops *wrapped,
 	injecting.create = inject_create;
 	injecting.put = inject_put;
 	injecting.get = inject_get;
+	if (wrapped->put_many != NULL)
+		injecting.put_many = inject_put_many;
 	return &injecting;
 }

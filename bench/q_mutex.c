@@ -83,6 +83,50 @@ static void pairs_mutex(void *q, long n)
 	}
 }
 
+/* The hand-written batch: one lock hold moves as many items as fit (put)
+ * or as are there (get), and wakes every waiter of the other side, since
+ * several slots or items may have changed hands. */
+static void put_many_mutex(void *arg, const uint64_t *items, size_t n)
+{
+	struct mutex_queue *q = arg;
+	pthread_mutex_lock(&q->lock);
+	for (size_t done = 0; done < n;) {
+		while (q->count == q->capacity)
+			pthread_cond_wait(&q->not_full, &q->lock);
+		for (; done < n && q->count < q->capacity; done++) {
+			q->ring[(q->get_pos + q->count) % q->capacity] =
+				items[done];
+			q->count++;
+		}
+		pthread_cond_broadcast(&q->not_empty);
+	}
+	pthread_mutex_unlock(&q->lock);
+}
+
+static size_t get_many_mutex(void *arg, uint64_t *items, size_t max)
+{
+	struct mutex_queue *q = arg;
+	pthread_mutex_lock(&q->lock);
+	while (q->count == 0)
+		pthread_cond_wait(&q->not_empty, &q->lock);
+	size_t got = 0;
+	for (; got < max && q->count > 0; got++) {
+		items[got] = q->ring[q->get_pos];
+		q->get_pos = (q->get_pos + 1) % q->capacity;
+		q->count--;
+	}
+	pthread_cond_broadcast(&q->not_full);
+	pthread_mutex_unlock(&q->lock);
+	return got;
+}
+
+const struct queue_ops queue_mutex_bulk = {
+	.name = "mutex+cond bulk", .waits = "condvar", .bound = "bounded",
+	.create = mutex_create, .destroy = mutex_destroy, .put = mutex_put,
+	.get = mutex_get, .variant = mutex_variant, .pairs = pairs_mutex,
+	.put_many = put_many_mutex, .get_many = get_many_mutex,
+};
+
 const struct queue_ops queue_mutex = {
 	.name = "mutex+cond", .waits = "condvar", .bound = "bounded",
 	.create = mutex_create, .destroy = mutex_destroy, .put = mutex_put,

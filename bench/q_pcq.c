@@ -21,6 +21,8 @@ struct pcq_lib {
 	int (*get)(pcq_t *, void **);
 	const char *(*backend)(void);
 	int (*stats)(const pcq_t *, struct pcq_stats *);
+	int (*put_many)(pcq_t *, void *const *, size_t, size_t *, uint64_t);
+	int (*get_many)(pcq_t *, void **, size_t, size_t *, uint64_t);
 };
 
 static struct pcq_lib atomic_lib, semaphore_lib;
@@ -43,6 +45,7 @@ static bool load(struct pcq_lib *l, const char *dir, const char *backend)
 #define SYM(f) *(void **)&l->f = dlsym(h, "pcq_" #f)
 	SYM(create); SYM(destroy); SYM(put); SYM(get); SYM(backend);
 	SYM(stats); /* NULL in a library older than pcq_stats */
+	SYM(put_many); SYM(get_many); /* NULL before the bulk calls */
 #undef SYM
 	if (!l->create || !l->destroy || !l->put || !l->get || !l->backend ||
 	    strcmp(l->backend(), backend) != 0) {
@@ -139,6 +142,61 @@ static void pairs_pcq(void *arg, long n)
 		    lib->get(s->q, &item) != 0)
 			fail("pcq_put/pcq_get", -1);
 }
+
+/* The bulk calls. Items travel as uint64_t in the harness and as void *
+ * in pcq: a batch is converted on the way in and out (a few moves per
+ * item, the same for every bulk queue that needs it). */
+static void pcq_put_many_items(void *arg, const uint64_t *items, size_t n)
+{
+	struct pcq_queue *s = arg;
+	void *batch[MAX_BATCH];
+	for (size_t i = 0; i < n; i++)
+		batch[i] = (void *)(uintptr_t)items[i];
+	size_t done;
+	int rc = s->lib->put_many(s->q, batch, n, &done, UINT64_MAX);
+	if (rc != 0 || done != n)
+		fail("pcq_put_many", rc);
+}
+
+static size_t pcq_get_many_items(void *arg, uint64_t *items, size_t max)
+{
+	struct pcq_queue *s = arg;
+	void *batch[MAX_BATCH];
+	size_t got;
+	int rc = s->lib->get_many(s->q, batch, max, &got, UINT64_MAX);
+	if (rc != 0)
+		fail("pcq_get_many", rc);
+	for (size_t i = 0; i < got; i++)
+		items[i] = (uintptr_t)batch[i];
+	return got;
+}
+
+static void *atomic_bulk_create(const struct use *use)
+{
+	return atomic_lib.put_many ? create_with(&atomic_lib, use) : NULL;
+}
+
+static void *semaphore_bulk_create(const struct use *use)
+{
+	return semaphore_lib.put_many ? create_with(&semaphore_lib, use)
+				      : NULL;
+}
+
+const struct queue_ops queue_pcq_atomic_bulk = {
+	.name = "pcq-atomic bulk", .waits = "spin, futex", .bound = "bounded",
+	.create = atomic_bulk_create, .destroy = pcq_destroy_queue,
+	.put = pcq_put_item, .get = pcq_get_item, .variant = pcq_variant,
+	.pairs = pairs_pcq, .sleeps = pcq_sleeps,
+	.put_many = pcq_put_many_items, .get_many = pcq_get_many_items,
+};
+
+const struct queue_ops queue_pcq_semaphore_bulk = {
+	.name = "pcq-semaphore bulk", .waits = "semaphore", .bound = "bounded",
+	.create = semaphore_bulk_create, .destroy = pcq_destroy_queue,
+	.put = pcq_put_item, .get = pcq_get_item, .variant = pcq_variant,
+	.pairs = pairs_pcq, .sleeps = pcq_sleeps,
+	.put_many = pcq_put_many_items, .get_many = pcq_get_many_items,
+};
 
 const struct queue_ops queue_pcq_atomic = {
 	.name = "pcq-atomic", .waits = "spin, futex", .bound = "bounded",

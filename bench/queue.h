@@ -21,6 +21,7 @@ struct use {
 	size_t capacity;
 	int producers, consumers;
 	bool spsc;
+	size_t batch; /* bulk queues: items per put_many / get_many */
 };
 
 struct queue_ops {
@@ -41,15 +42,27 @@ struct queue_ops {
 	/* Kernel sleeps of puts and gets on q so far (pcq_stats), or
 	 * SLEEPS_UNKNOWN; NULL for queues that do not count them. */
 	uint64_t (*sleeps)(void *q);
+	/* A bulk queue's calls (NULL for the others): put all n items,
+	 * waiting for room as needed; get 1..max items, waiting only for
+	 * the first. A bulk queue has put and get too (for the stop items). */
+	void (*put_many)(void *q, const uint64_t *items, size_t n);
+	size_t (*get_many)(void *q, uint64_t *items, size_t max);
 };
 
 #define SLEEPS_UNKNOWN UINT64_MAX
+
+/* The largest batch of the bulk calls (bench --batch). */
+#define MAX_BATCH 1024
 
 /* The end of a run: each consumer stops at the first one it gets. */
 #define ITEM_STOP UINT64_MAX
 
 extern const struct queue_ops queue_pcq_atomic, queue_pcq_semaphore,
 	queue_ck_ring, queue_wfcq, queue_mutex;
+/* The bulk cells: pcq's put_many/get_many, cds_wfcq with a splice on the
+ * consumer side, the mutex+condvar queue with a hand-written batch. */
+extern const struct queue_ops queue_pcq_atomic_bulk, queue_pcq_semaphore_bulk,
+	queue_wfcq_splice, queue_mutex_bulk;
 
 /* pcq's backends are loaded with dlopen from the libpcq.so under `dir`
  * (dir/atomic/libpcq.so, ...); false and a message if one fails. */

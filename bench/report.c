@@ -93,21 +93,21 @@ void report_throughput(FILE *f, const struct results *r)
 	fprintf(f, "throughput: median of %d interleaved runs, each at most "
 		"%.2f s or %llu items\n", r->reps, r->budget_s, r->max_items);
 	for (int k = 0; k < r->ncaps; k++) {
-		fprintf(f, "\ncapacity %-6zu                     "
+		fprintf(f, "\ncapacity %-6zu                         "
 			"items/s, millions         CPU s per  sleeps per\n",
 			r->caps[k]);
-		fprintf(f, "%-11s %-14s %-7s %8s %8s %8s %10s %11s\n", "config",
+		fprintf(f, "%-11s %-18s %-7s %8s %8s %8s %10s %11s\n", "config",
 			"queue", "variant", "median", "min", "max", "M items",
 			"1000 items");
 		for (int c = 0; c < r->nconfigs; c++) {
 			const struct config *cf = &r->configs[c];
 			struct use use = { r->caps[k], cf->producers,
-					   cf->consumers, cf->spsc };
+					   cf->consumers, cf->spsc, r->batch };
 			for (int q = 0; q < r->nqueues; q++) {
 				const struct cell *e = &r->cells[k][c][q];
 				if (e->n == 0)
 					continue;
-				fprintf(f, "%-11s %-14s %-7s %8.3f %8.3f %8.3f "
+				fprintf(f, "%-11s %-18s %-7s %8.3f %8.3f %8.3f "
 					"%10.3f", q == 0 ? cf->name : "",
 					r->queues[q]->name,
 					r->queues[q]->variant(&use),
@@ -143,6 +143,8 @@ void report_queues(FILE *f, const struct results *r)
 	for (int q = 0; q < r->nqueues; q++) {
 		const struct queue_ops *o = r->queues[q];
 		const struct queue_figures *g = &r->figures[q];
+		if (o->put_many != NULL)
+			continue; /* bulk cells: no probes */
 		fprintf(f, "%-14s %-12s", o->name, o->waits);
 		figure(f, g->trip.median_us, " %9.2f");
 		figure(f, g->trip.p99_us, " %9.2f");
@@ -240,6 +242,52 @@ static double best_other_cpu(const struct results *r, int k, int c, int a)
 	return best;
 }
 
+/* The bulk cells: pcq-atomic's put_many/get_many against its own single
+ * calls (>= 3x at capacity 1024 in 1P/1C SPSC, 1P/1C and 4P/4C) and
+ * against every other bulk cell (>= 1x); pcq-semaphore's against its
+ * single calls (>= 2x). */
+static void report_bulk_targets(FILE *f, const struct results *r,
+				struct tally *t)
+{
+	int ab = queue_index(r, "pcq-atomic bulk");
+	int a = queue_index(r, "pcq-atomic");
+	int sb = queue_index(r, "pcq-semaphore bulk");
+	int s = queue_index(r, "pcq-semaphore");
+	int mb = queue_index(r, "mutex+cond bulk");
+	int wb = queue_index(r, "cds_wfcq splice");
+	bool header = false;
+	for (int k = 0; k < r->ncaps; k++)
+		for (int c = 0; c < r->nconfigs; c++) {
+			const struct config *cf = &r->configs[c];
+			double x = med(r, k, c, ab, false);
+			double y = med(r, k, c, sb, false);
+			if (x < 0 && y < 0)
+				continue;
+			if (!header) {
+				fprintf(f, "\nbulk calls, %u items per call: "
+					"pcq-atomic bulk / other cell, median "
+					"items/s;\nlast column: pcq-semaphore "
+					"bulk / pcq-semaphore\n", r->batch);
+				fprintf(f, "%-8s %-11s %12s %12s %12s %12s "
+					"%12s\n", "capacity", "config",
+					"pcq-atomic", "sem bulk", "mutex bulk",
+					"wfcq splice", "sem: bulk");
+				header = true;
+			}
+			bool three = r->caps[k] == 1024 &&
+				     ((cf->producers == 1 &&
+				       cf->consumers == 1) ||
+				      (cf->producers == 4 && cf->consumers == 4));
+			fprintf(f, "%-8zu %-11s", r->caps[k], cf->name);
+			ratio(f, x, med(r, k, c, a, false), three ? 3 : 0, t);
+			ratio(f, x, y, 1, t);
+			ratio(f, x, med(r, k, c, mb, false), 1, t);
+			ratio(f, x, med(r, k, c, wb, false), 1, t);
+			ratio(f, y, med(r, k, c, s, false), 2, t);
+			fputc('\n', f);
+		}
+}
+
 int report_targets(FILE *f, const struct results *r)
 {
 	int a = queue_index(r, "pcq-atomic"), s = queue_index(r, "pcq-semaphore");
@@ -278,6 +326,7 @@ int report_targets(FILE *f, const struct results *r)
 			      oversubscribed(cf) ? 1 : 0, &t);
 			fputc('\n', f);
 		}
+	report_bulk_targets(f, r, &t);
 	const struct queue_figures *g = &r->figures[a];
 	fprintf(f, "\npcq-atomic alone:\n");
 	below(f, "consumer blocked 1 s, CPU used", g->blocked_cpu_ms, 5,
@@ -339,7 +388,7 @@ bool report_files(const struct results *r, const char *dir)
 		for (int c = 0; c < r->nconfigs; c++) {
 			const struct config *cf = &r->configs[c];
 			struct use use = { r->caps[k], cf->producers,
-					   cf->consumers, cf->spsc };
+					   cf->consumers, cf->spsc, r->batch };
 			fprintf(p, "\"%s\"", cf->name);
 			for (int i = 0; i < r->nqueues; i++) {
 				const struct queue_ops *o = r->queues[i];

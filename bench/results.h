@@ -11,7 +11,7 @@
 #include "queue.h"
 #include "run.h"
 
-#define MAX_QUEUES 8
+#define MAX_QUEUES 12
 #define MAX_CONFIGS 16
 #define MAX_CAPS 4
 #define MAX_REPS 32
@@ -42,6 +42,7 @@ struct results {
 	char cpu[128];
 	double load_before, load_after; /* 1-minute load average */
 	int reps;
+	unsigned batch; /* items per bulk call */
 	double budget_s;
 	unsigned long long max_items;
 	int nqueues, nconfigs, ncaps;

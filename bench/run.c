@@ -45,6 +45,7 @@ struct run {
 	void *q;
 	int producers, consumers;
 	uint64_t quota; /* items each producer may put */
+	size_t batch;   /* items per bulk call; 0: single-item calls */
 	atomic_bool stop;
 	pthread_barrier_t start;
 	/* The main thread waits on `done` until every producer has finished
@@ -69,17 +70,40 @@ static double cpu_s(void)
 	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
 }
 
+/* A bulk queue's producer: batches of `batch` items (the last one shorter). */
+static uint64_t produce_batches(struct producer *p)
+{
+	struct run *r = p->run;
+	uint64_t batch[MAX_BATCH], seq = 0;
+	while (seq < r->quota &&
+	       !atomic_load_explicit(&r->stop, memory_order_relaxed)) {
+		size_t n = r->batch;
+		if (n > r->quota - seq)
+			n = (size_t)(r->quota - seq);
+		for (size_t i = 0; i < n; i++)
+			batch[i] = p->id << SEQ_BITS | (seq + i);
+		r->ops->put_many(r->q, batch, n);
+		seq += n;
+	}
+	return seq;
+}
+
 static void *produce(void *arg)
 {
 	struct producer *p = arg;
 	struct run *r = p->run;
 	pthread_barrier_wait(&r->start);
 	uint64_t seq = 0;
-	for (; seq < r->quota; seq++) {
-		if (seq % STOP_CHECK_EVERY == 0 &&
-		    atomic_load_explicit(&r->stop, memory_order_relaxed))
-			break;
-		r->ops->put(r->q, p->id << SEQ_BITS | seq);
+	if (r->batch > 0) {
+		seq = produce_batches(p);
+	} else {
+		for (; seq < r->quota; seq++) {
+			if (seq % STOP_CHECK_EVERY == 0 &&
+			    atomic_load_explicit(&r->stop,
+						 memory_order_relaxed))
+				break;
+			r->ops->put(r->q, p->id << SEQ_BITS | seq);
+		}
 	}
 	p->produced = seq;
 	pthread_mutex_lock(&r->lock);
@@ -89,42 +113,67 @@ static void *produce(void *arg)
 	return NULL;
 }
 
+/* Checks one item got by c; false at the stop item. */
+static bool check_one(struct consumer *c, uint64_t item)
+{
+	struct run *r = c->run;
+	if (item == ITEM_STOP)
+		return false;
+	uint64_t p = item >> SEQ_BITS, seq = item & SEQ_MASK;
+	c->got++;
+	if (c->err[0] != '\0')
+		return true;
+	if (p >= (uint64_t)r->producers || seq >= r->quota) {
+		snprintf(c->err, sizeof c->err,
+			 "invented: got item %#llx, never put",
+			 (unsigned long long)item);
+		return true;
+	}
+	if ((int64_t)seq <= c->last_seq[p])
+		snprintf(c->err, sizeof c->err,
+			 "out of order: a consumer got producer %llu's item "
+			 "%llu after its item %lld", (unsigned long long)p,
+			 (unsigned long long)seq, (long long)c->last_seq[p]);
+	c->last_seq[p] = (int64_t)seq;
+	uint64_t bit = p * r->quota + seq;
+	uint64_t mask = UINT64_C(1) << (bit % 64);
+	if (c->seen[bit / 64] & mask)
+		snprintf(c->err, sizeof c->err,
+			 "duplicated: producer %llu's item %llu was got twice",
+			 (unsigned long long)p, (unsigned long long)seq);
+	c->seen[bit / 64] |= mask;
+	return true;
+}
+
 static void *consume(void *arg)
 {
 	struct consumer *c = arg;
 	struct run *r = c->run;
 	pthread_barrier_wait(&r->start);
-	for (;;) {
-		uint64_t item = r->ops->get(r->q);
-		if (item == ITEM_STOP)
-			break;
-		uint64_t p = item >> SEQ_BITS, seq = item & SEQ_MASK;
-		c->got++;
-		if (c->err[0] != '\0')
-			continue;
-		if (p >= (uint64_t)r->producers || seq >= r->quota) {
-			snprintf(c->err, sizeof c->err,
-				 "invented: got item %#llx, never put",
-				 (unsigned long long)item);
-			continue;
-		}
-		if ((int64_t)seq <= c->last_seq[p])
-			snprintf(c->err, sizeof c->err,
-				 "out of order: a consumer got producer %llu's "
-				 "item %llu after its item %lld",
-				 (unsigned long long)p, (unsigned long long)seq,
-				 (long long)c->last_seq[p]);
-		c->last_seq[p] = (int64_t)seq;
-		uint64_t bit = p * r->quota + seq;
-		uint64_t mask = UINT64_C(1) << (bit % 64);
-		if (c->seen[bit / 64] & mask)
-			snprintf(c->err, sizeof c->err,
-				 "duplicated: producer %llu's item %llu was got "
-				 "twice", (unsigned long long)p,
-				 (unsigned long long)seq);
-		c->seen[bit / 64] |= mask;
+	if (r->batch == 0) {
+		while (check_one(c, r->ops->get(r->q)))
+			;
+		return NULL;
 	}
-	return NULL;
+	uint64_t batch[MAX_BATCH];
+	for (;;) {
+		size_t n = r->ops->get_many(r->q, batch, r->batch);
+		for (size_t i = 0; i < n; i++) {
+			if (check_one(c, batch[i]))
+				continue;
+			/* Stop. Any later stop items were another
+			 * consumer's: give them back. */
+			for (size_t j = i + 1; j < n; j++) {
+				if (batch[j] != ITEM_STOP &&
+				    c->err[0] == '\0')
+					snprintf(c->err, sizeof c->err,
+						 "an item came after the "
+						 "stop items");
+				r->ops->put(r->q, batch[j]);
+			}
+			return NULL;
+		}
+	}
 }
 
 /* The bits of word w that lie in [from, to). */
@@ -204,7 +253,8 @@ bool run_throughput(const struct queue_ops *ops, const struct use *use,
 		    char *err, size_t errlen)
 {
 	struct run r = { .ops = ops, .producers = use->producers,
-			 .consumers = use->consumers };
+			 .consumers = use->consumers,
+			 .batch = ops->put_many ? use->batch : 0 };
 	r.quota = max_items / (uint64_t)use->producers;
 	if (r.quota == 0)
 		r.quota = 1;

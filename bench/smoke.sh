@@ -16,7 +16,7 @@ else
 	echo "smoke: every queue, every configuration: items checked"
 fi
 
-for q in pcq-atomic pcq-semaphore ck_ring cds_wfcq mutex+cond; do
+for q in pcq-atomic pcq-semaphore ck_ring cds_wfcq mutex+cond; do # single
 	for ring in spsc mpmc; do
 		"$bench" --pairs "$q" "$ring" 1000 ||
 			{ echo "smoke: --pairs $q $ring failed"; fail=1; }
@@ -25,7 +25,7 @@ done
 
 # inject MODE QUEUE CONFIG EXPECTED
 inject() {
-	"$bench" --queues "$2" --configs "$3" --caps 8 --items 3000 --reps 1 \
+	"$bench" --queues "$2" --configs "$3" --caps 8 --batch 4 --items 3000 --reps 1 \
 		--inject "$1" --inject-at 500 --out "$dir" \
 		> "$dir/inject.out" 2> "$dir/inject.err"
 	rc=$?
@@ -41,4 +41,6 @@ inject dup ck_ring 2x2 "duplicated: "
 inject swap mutex+cond 1x1 "out of order: "
 inject drop cds_wfcq 4x1 "lost: "
 inject dup pcq-semaphore 1x1s "duplicated: "
+inject swap "pcq-atomic bulk" 2x2 "out of order: "
+inject drop "cds_wfcq splice" 1x4 "lost: "
 exit "$fail"
