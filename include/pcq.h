@@ -17,17 +17,21 @@
  * pthread functions do; errno itself is not set):
  *   EAGAIN     try_put found the queue full, try_get found it empty (and
  *              the bulk calls with timeout 0 likewise).
- *   ETIMEDOUT  the timeout of put_timed/get_timed ran out.
+ *   ETIMEDOUT  the timeout of a timed or bulk call ran out.
  *   EPIPE      the queue is closed: a put after close always fails; a get
  *              fails once the queue is closed and holds no item.
- *   EINVAL     q is NULL, or a pointer argument is NULL, or a bulk call's n
- *              is 0.
+ *   EINVAL     q is NULL; or an out-pointer is NULL (get's item, a bulk
+ *              call's items, done or got, pcq_stats's stats); or a bulk
+ *              call's n is 0. Nothing happens, and nothing is written.
+ *              (Items themselves may be anything, NULL included.)
  * On any non-zero return of a single-item call nothing was enqueued and
- * *item is untouched (a bulk call says in *done what it did).
+ * *item is untouched (a bulk call says in *done or *got what it did).
  *
  * GUARANTEES
- * - Exactly once: every item whose put returned 0 is returned by exactly one
- *   get (none lost, none duplicated) - as long as gets keep being called.
+ * - Exactly once: every item a put accepted (a single put that returned 0,
+ *   or one of the first *done items of a put_many, whatever it returned) is
+ *   returned by exactly one get (none lost, none duplicated) - as long as
+ *   gets keep being called.
  * - Per-producer order: items put by one thread come out in the order that
  *   thread put them.
  * - Exact capacity: a queue created with capacity n holds at most n items;
@@ -41,7 +45,8 @@
  * - Time: timeouts are relative, in nanoseconds, measured on CLOCK_MONOTONIC.
  *   A timed call never returns ETIMEDOUT before timeout_ns has passed;
  *   timeout_ns == 0 tries once without waiting (like try_*, but the failure
- *   is ETIMEDOUT); UINT64_MAX waits for ever.
+ *   of put_timed/get_timed is ETIMEDOUT; that of a bulk call is EAGAIN);
+ *   UINT64_MAX waits for ever.
  * - Signals: a signal handler running in a waiting thread never makes a call
  *   fail; EINTR is never returned.
  * - Cancellation: no pcq function is a cancellation point. A pending
@@ -56,8 +61,8 @@
  * THREADS
  * Any number of threads may call put-family and get-family functions on one
  * queue at the same time, unless the queue was created with PCQ_SP or PCQ_SC.
- * pcq_close, pcq_size and pcq_capacity may be called at any time, from any
- * thread. pcq_destroy may be called once every other call on the queue has
+ * pcq_close, pcq_size, pcq_capacity and pcq_stats may be called at any time,
+ * from any thread (PCQ_SP and PCQ_SC do not restrict them). pcq_destroy may be called once every other call on the queue has
  * returned.
  */
 #ifndef PCQ_H
@@ -170,20 +175,23 @@ size_t pcq_size(const pcq_t *q);
  *   put_sleeps  times a waiting put-family call slept in the kernel;
  *   get_sleeps  times a waiting get-family call slept in the kernel.
  * try_* calls and timed calls with timeout 0 never wait, so never count.
- * A blocking or timed call counts one wait when it finds q full (empty)
- * and begins to wait, and one sleep each time it sleeps: a wait that ends
- * while spinning counts no sleep; one woken for nothing that sleeps again
- * counts two. The semaphore backend sleeps on every wait (sem_wait), so
- * its sleeps are at least its waits. Each count only grows, from 0 at
- * pcq_create; a snapshot read while calls run may be a moment old. */
+ * A blocking, timed or bulk call counts one wait each time it finds q full
+ * (empty) and begins to wait - a put_many that gets room, puts, and finds
+ * q full again counts another - and one sleep each time it sleeps: a wait
+ * that ends while spinning counts no sleep; one woken for nothing that
+ * sleeps again counts two. The semaphore backend counts every sem_wait it
+ * makes as a sleep (one may return at once), so its sleeps are at least
+ * its waits. Each count only grows, from 0 at pcq_create; a snapshot read
+ * while calls run may be a moment old. */
 struct pcq_stats {
-	uint64_t put_waits;  /* put-family calls that found q full and waited */
-	uint64_t get_waits;  /* get-family calls that found q empty and waited */
+	uint64_t put_waits;  /* times a put-family call found q full, waited */
+	uint64_t get_waits;  /* times a get-family call found q empty, waited */
 	uint64_t put_sleeps; /* kernel sleeps of waiting put-family calls */
 	uint64_t get_sleeps; /* kernel sleeps of waiting get-family calls */
 };
 
-/* Copies q's counts into *stats. Returns 0, or EINVAL (q or stats NULL). */
+/* Copies q's counts into *stats. Returns 0, or EINVAL (q or stats NULL;
+ * *stats untouched). */
 int pcq_stats(const pcq_t *q, struct pcq_stats *stats);
 
 /* The backend this library was built with: "semaphore" or "atomic". */
