@@ -22,8 +22,14 @@ BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -fPIC -fvisibility=hidden \
 	-Iinclude -Isrc
 LDLIBS := -pthread
 
-TEST_DEPS := libcriterion-dev pkg-config
-BENCH_DEPS := libck-dev liburcu-dev pkg-config gnuplot-nox valgrind
+# The Debian packages each command needs; scripts/deps.sh installs those
+# missing. BUILD_DEPS: the C compiler, and binutils for ld, ar, objcopy and
+# nm (the library build and the install check). Each fragment below lists
+# its own (FUZZ_DEPS, RELACY_DEPS, MODEL_DEPS, DOCS_DEPS).
+BUILD_DEPS := gcc binutils
+TEST_DEPS := $(BUILD_DEPS) libcriterion-dev pkg-config
+BENCH_DEPS := $(BUILD_DEPS) libck-dev liburcu-dev pkg-config gnuplot-nox \
+	valgrind
 
 .PHONY: all lib test bench install clean deps-test deps-bench
 all: lib
