@@ -12,9 +12,10 @@
 # changes are deliberately left out.
 #
 # Needs: root (debootstrap, mount, chroot); a Debian host whose apt reaches
-# a Debian mirror (debootstrap is installed if missing); about 2 GB in
-# FRESH_WORK. Takes 15-20 minutes; the first run also builds the root
-# (about 2 minutes), which is then cached.
+# a Debian mirror (debootstrap is installed if missing); a few GB in
+# FRESH_WORK. Takes about 20 minutes on 2 cores (make bench 2 of them);
+# the first run also builds the root (about 2 minutes), which is then
+# cached.
 #
 #   FRESH_CACHE   where the pristine root is kept as a tarball, across runs
 #                 and `make clean` (default /var/cache/pcq-fresh-check);
