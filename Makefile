@@ -5,6 +5,8 @@
 #   make test                   the test suite against every backend
 #   make bench                  compare the backends and other queues
 #   make install PREFIX=/usr/local DESTDIR=
+#   make fresh-check            make test and make bench on a fresh, minimal
+#                               Debian 12 (as root, 15-20 minutes)
 #
 # Every build lives in build/<variant>/: a backend, possibly with sanitizer
 # or fault-injection flags. A variant is a backend directory plus CFLAGS.
@@ -22,8 +24,14 @@ BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -fPIC -fvisibility=hidden \
 	-Iinclude -Isrc
 LDLIBS := -pthread
 
-TEST_DEPS := libcriterion-dev pkg-config
-BENCH_DEPS := libck-dev liburcu-dev pkg-config gnuplot-nox valgrind
+# The Debian packages each command needs; scripts/deps.sh installs those
+# missing. BUILD_DEPS: the C compiler, and binutils for ld, ar, objcopy and
+# nm (the library build and the install check). Each fragment below lists
+# its own (FUZZ_DEPS, RELACY_DEPS, MODEL_DEPS, DOCS_DEPS).
+BUILD_DEPS := gcc binutils
+TEST_DEPS := $(BUILD_DEPS) libcriterion-dev pkg-config
+BENCH_DEPS := $(BUILD_DEPS) libck-dev liburcu-dev pkg-config gnuplot-nox \
+	valgrind
 
 .PHONY: all lib test bench install clean deps-test deps-bench
 all: lib
@@ -89,6 +97,13 @@ include tests/tests.mk
 -include docs/docs.mk
 
 test: deps-test $(TEST_TARGETS)
+
+# Not part of `make test`: the README's commands in a minimal Debian 12
+# root, each in a fresh copy (see scripts/fresh-check.sh). FRESH_TARGETS
+# runs other targets instead, e.g. FRESH_TARGETS=relacy-check.
+.PHONY: fresh-check
+fresh-check:
+	scripts/fresh-check.sh $(FRESH_TARGETS)
 
 install: lib
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig

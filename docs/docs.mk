@@ -10,9 +10,13 @@
 DOCS_EXAMPLES := $(wildcard docs/examples/*.c)
 DOCS_TIMEOUT ?= 60
 DOCS_CFLAGS := -std=c11 -Wall -Wextra -Werror -Iinclude
+# groff renders the man pages (groff-base has groff -man -Tutf8).
+DOCS_DEPS := groff-base
 
-.PHONY: docs-check
+.PHONY: docs-check deps-docs
 TEST_TARGETS += docs-check
+deps-docs:
+	@scripts/deps.sh $(DOCS_DEPS)
 
 # docs_example(BACKEND, EXAMPLE.c): build/docs/BACKEND/EXAMPLE
 define docs_example
@@ -26,7 +30,7 @@ $(foreach b,$(BACKENDS),$(foreach e,$(DOCS_EXAMPLES),\
 DOCS_BINS := $(foreach b,$(BACKENDS),$(foreach e,$(DOCS_EXAMPLES),\
 	build/docs/$(b)/$(basename $(notdir $(e)))))
 
-docs-check: $(DOCS_BINS)
+docs-check: deps-docs $(DOCS_BINS)
 	@echo "== docs: examples, code blocks, man pages"
 	@set -e; for x in $(DOCS_BINS); do \
 		echo "$$x"; timeout $(DOCS_TIMEOUT) $$x > /dev/null || \

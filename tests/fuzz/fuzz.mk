@@ -10,8 +10,11 @@
 # finds to build/fuzz-<backend>/corpus-<target>/ and crash inputs to
 # build/fuzz-<backend>/ (copy a crash into the corpus once it is fixed).
 
-FUZZ_DEPS := clang-14 libclang-rt-14-dev
+# llvm-14 has the symbolizer that turns the addresses in a crash report
+# (and libFuzzer's NEW_FUNC lines) into function names and source lines.
+FUZZ_DEPS := clang-14 libclang-rt-14-dev llvm-14
 FUZZ_CC := clang-14
+FUZZ_ENV := ASAN_SYMBOLIZER_PATH=/usr/lib/llvm-14/bin/llvm-symbolizer
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -g \
 	-fsanitize=fuzzer,address,undefined -Iinclude -Isrc
 FUZZ_SEQ_RUNS ?= 500000
@@ -34,12 +37,13 @@ build/fuzz-$(1)/$(2): tests/fuzz/$(2).c src/pcq.c $$(wildcard src/*.h \
 .PHONY: fuzz-$(1)-$(2) fuzz-soak-$(1)-$(2)
 fuzz-$(1)-$(2): build/fuzz-$(1)/$(2)
 	@echo "== fuzzing $(2), $(1): $(3) runs"
-	build/fuzz-$(1)/$(2) -runs=$(3) $$(FUZZ_ARGS) \
+	$$(FUZZ_ENV) build/fuzz-$(1)/$(2) -runs=$(3) $$(FUZZ_ARGS) \
 		-artifact_prefix=build/fuzz-$(1)/ \
 		build/fuzz-$(1)/corpus-$(2) tests/fuzz/corpus/$(2)
 
 fuzz-soak-$(1)-$(2): build/fuzz-$(1)/$(2)
-	build/fuzz-$(1)/$(2) -max_total_time=$$(FUZZ_SOAK_SECONDS) \
+	$$(FUZZ_ENV) build/fuzz-$(1)/$(2) \
+		-max_total_time=$$(FUZZ_SOAK_SECONDS) \
 		$$(FUZZ_ARGS) -artifact_prefix=build/fuzz-$(1)/ \
 		build/fuzz-$(1)/corpus-$(2) tests/fuzz/corpus/$(2)
 fuzz-soak: fuzz-soak-$(1)-$(2)

@@ -8,6 +8,8 @@
 #
 #   RELACY_ITERS  iterations per test and mode (default 200000)
 #   RELACY_VERBOSE=1  print Relacy's history of a failing execution
+#
+# Needs g++ and relacy-dev: `make relacy-check` installs them (RELACY_DEPS).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 ITERS=${RELACY_ITERS:-200000}
@@ -17,7 +19,6 @@ A=src/atomic
 start=$(date +%s)
 [ -n "${RELACY_VERBOSE:-}" ] && export PCQ_RL_VERBOSE=1
 
-scripts/deps.sh relacy-dev || exit 2
 mkdir -p $OUT
 
 # ---- the edge table: where each labelled order is, checked against the
