@@ -155,6 +155,35 @@ int pcq_put_many(pcq_t *q, void *const *items, size_t n, size_t *done,
 int pcq_get_many(pcq_t *q, void **items, size_t n, size_t *got,
 		 uint64_t timeout_ns);
 
+/* Pollable file descriptors, for event loops: epoll, poll or select can
+ * wait on queues and sockets at once.
+ *
+ * pcq_get_fd is readable (POLLIN, EPOLLIN) whenever q holds an item or is
+ * closed; pcq_put_fd whenever q has a free slot or is closed. Readiness is
+ * never lost: from the moment the put (get, close) that made it so has
+ * returned until q is empty (full) again, a poll returns at once. It may
+ * also be readable when a call would find q empty (full) - another thread
+ * was faster - as with a socket shared by several readers: call the try
+ * form (try_get, get_many with timeout 0, ...), and go back to the poll on
+ * EAGAIN. That EAGAIN is what makes the fd unreadable again, so a loop
+ * that drains until EAGAIN suits level- and edge-triggered polls alike.
+ * Several threads may poll the same fd, and polling and blocking calls may
+ * be mixed on one queue.
+ *
+ * Each returns a file descriptor owned by q: made on the first call (the
+ * same one on every later call), with O_CLOEXEC and O_NONBLOCK, closed by
+ * pcq_destroy. The caller must not close it; reading or writing it is
+ * undefined. Returns -1 and sets errno on failure: EINVAL (q NULL),
+ * EMFILE, ENFILE or ENOMEM (no descriptor could be made; q works on, and a
+ * later call may succeed).
+ *
+ * A queue whose fds were never asked for pays nothing. Once one exists,
+ * its side makes a system call only when it changes state (empty <-> not
+ * empty for pcq_get_fd, full <-> not full for pcq_put_fd), not on every
+ * put or get. */
+int pcq_get_fd(pcq_t *q);
+int pcq_put_fd(pcq_t *q);
+
 /* Closes q and wakes every waiting call (see CLOSE above). Calling it again
  * does nothing. NULL does nothing. */
 void pcq_close(pcq_t *q);

@@ -13,6 +13,7 @@
 #ifndef PCQ_BACKEND_H
 #define PCQ_BACKEND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -69,6 +70,19 @@ int backend_put(struct pcq *q, void *const *items, size_t n, size_t *done,
 		uint64_t deadline_ns);
 int backend_get(struct pcq *q, void **items, size_t n, size_t *got,
 		uint64_t deadline_ns);
+
+/* A call that must not wait (a try, or timeout 0) found q full/empty:
+ * gives the side's pollable fd, if it has one, its chance to become
+ * unreadable, and tries once more. Returns 0, EAGAIN or EPIPE, with *done
+ * / *got updated, as the fast path. */
+int backend_put_poll(struct pcq *q, void *const *items, size_t n,
+		     size_t *done);
+int backend_get_poll(struct pcq *q, void **items, size_t n, size_t *got);
+
+/* The side's pollable fd (get side: readable while an item is held or q
+ * is closed; put side: while a slot is free or q is closed), made on the
+ * first call. Returns it, or -1 with errno set. */
+int backend_fd(struct pcq *q, bool get_side);
 
 void backend_close(struct pcq *q);
 /* The counts of pcq_stats (include/pcq.h), each read once. */

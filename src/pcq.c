@@ -50,6 +50,21 @@ __attribute__((noinline)) static int get_one_slow(pcq_t *q, void **item,
 	return get_slow(q, item, 1, &got, timeout_ns);
 }
 
+/* A call that must not wait found q full/empty: the backend may arm the
+ * side's pollable fd (and looks once more). Out of line, as the slow
+ * paths. */
+__attribute__((noinline)) static int put_one_poll(pcq_t *q, void *item)
+{
+	size_t done = 0;
+	return backend_put_poll(q, &item, 1, &done);
+}
+
+__attribute__((noinline)) static int get_one_poll(pcq_t *q, void **item)
+{
+	size_t got;
+	return backend_get_poll(q, item, 1, &got);
+}
+
 /* timeout_ns: 0 = try once, UINT64_MAX = wait for ever.
  * Returns 0, EAGAIN (tried once, full), ETIMEDOUT, EPIPE or EINVAL. */
 __attribute__((always_inline)) static inline int
@@ -58,9 +73,10 @@ put_within(pcq_t *q, void *item, uint64_t timeout_ns)
 	if (q == NULL)
 		return EINVAL;
 	int rc = backend_try_put(q, item);
-	if (__builtin_expect(rc != EAGAIN || timeout_ns == 0, 1))
+	if (__builtin_expect(rc != EAGAIN, 1))
 		return rc;
-	return put_one_slow(q, item, timeout_ns);
+	return timeout_ns == 0 ? put_one_poll(q, item)
+			       : put_one_slow(q, item, timeout_ns);
 }
 
 __attribute__((always_inline)) static inline int
@@ -69,9 +85,10 @@ get_within(pcq_t *q, void **item, uint64_t timeout_ns)
 	if (q == NULL || item == NULL)
 		return EINVAL;
 	int rc = backend_try_get(q, item);
-	if (__builtin_expect(rc != EAGAIN || timeout_ns == 0, 1))
+	if (__builtin_expect(rc != EAGAIN, 1))
 		return rc;
-	return get_one_slow(q, item, timeout_ns);
+	return timeout_ns == 0 ? get_one_poll(q, item)
+			       : get_one_slow(q, item, timeout_ns);
 }
 
 /* A timed call that ran out reports ETIMEDOUT, also when it only tried. */
@@ -135,8 +152,9 @@ PCQ_PUBLIC int pcq_put_many(pcq_t *q, void *const *items, size_t n,
 		return EINVAL;
 	size_t k = 0;
 	int rc = backend_try_put_many(q, items, n, &k);
-	if (rc == EAGAIN && timeout_ns != 0)
-		rc = put_slow(q, items, n, &k, timeout_ns);
+	if (rc == EAGAIN)
+		rc = timeout_ns == 0 ? backend_put_poll(q, items, n, &k)
+				     : put_slow(q, items, n, &k, timeout_ns);
 	*done = k;
 	return rc;
 }
@@ -148,10 +166,29 @@ PCQ_PUBLIC int pcq_get_many(pcq_t *q, void **items, size_t n, size_t *got,
 		return EINVAL;
 	size_t k = 0;
 	int rc = backend_try_get_many(q, items, n, &k);
-	if (rc == EAGAIN && timeout_ns != 0)
-		rc = get_slow(q, items, n, &k, timeout_ns);
+	if (rc == EAGAIN)
+		rc = timeout_ns == 0 ? backend_get_poll(q, items, n, &k)
+				     : get_slow(q, items, n, &k, timeout_ns);
 	*got = k;
 	return rc;
+}
+
+PCQ_PUBLIC int pcq_get_fd(pcq_t *q)
+{
+	if (q == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	return backend_fd(q, true);
+}
+
+PCQ_PUBLIC int pcq_put_fd(pcq_t *q)
+{
+	if (q == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	return backend_fd(q, false);
 }
 
 PCQ_PUBLIC void pcq_close(pcq_t *q)

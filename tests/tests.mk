@@ -5,6 +5,7 @@
 #   make check             the plain backends only: the quick edit loop
 
 TEST_SRCS := tests/test_contract.c tests/test_stats.c tests/test_bulk.c \
+	tests/test_fd.c \
 	tests/test_stress.c \
 	tests/harness.c
 

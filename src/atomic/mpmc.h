@@ -91,7 +91,7 @@ static inline void mpmc_wake_getters(struct pcq *q, size_t pos)
 	/* Relaxed: see waitq_wake. */
 	uint64_t s = atomic_load_explicit(&q->items.sleepers,
 					  memory_order_relaxed);
-	if (waitq_woken(s) == waitq_waiters(s))
+	if (!waitq_owed(s))
 		return;
 	/* Closed while this put was filling its slot: close's wake-all may
 	 * have come before some getter slept waiting for this slot, and for
@@ -108,7 +108,7 @@ static inline void mpmc_wake_putters(struct pcq *q, size_t pos)
 	fence_fast(q->asymmetric); /* F_w */
 	uint64_t s = atomic_load_explicit(&q->spaces.sleepers,
 					  memory_order_relaxed);
-	if (waitq_woken(s) != waitq_waiters(s)) /* handed to the next lap */
+	if (waitq_owed(s)) /* handed to the next lap */
 		waitq_wake_slow(&q->spaces,
 				mpmc_reachable(q, pos, q->index_mask + 1));
 }

@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "fault.h"
 #include "park.h"
+#include "pollfd.h"
 
 bool park_asymmetric;
 unsigned park_cpus = 1;
@@ -75,18 +76,27 @@ static void futex_wake(atomic_uint *word, int n)
 void waitq_wake_slow(struct waitq *w, uint32_t n)
 {
 	/* Count the wake-ups first, then send them: a sleeper that takes one
-	 * back before it was sent finds seq moved, or is woken. Relaxed: the
-	 * count only decides how many to send; F_w/F_s ordered the rest. */
+	 * back before it was sent finds seq moved, or is woken. The same CAS
+	 * claims an armed fd. Relaxed load: the count only decides how many
+	 * to send; F_w/F_s ordered the rest. */
 	uint64_t s = atomic_load_explicit(&w->sleepers, memory_order_relaxed);
 	uint32_t k;
+	uint64_t next;
 	do {
 		uint32_t unwoken = waitq_waiters(s) - waitq_woken(s);
 		k = n < unwoken ? n : unwoken;
-		if (k == 0)
-			return;
+		next = (s & ~WAITQ_FD_ARMED) + k * WAITQ_WOKEN_ONE;
+		if (next == s)
+			return; /* nothing owed any more */
+	/* FD2: acquire, pairs with FD1 in waitq_arm_fd: a waker that claims
+	 * the armed fd sees the fd the armer drained. */
 	} while (!atomic_compare_exchange_weak_explicit(
-		&w->sleepers, &s, s + k * WAITQ_WOKEN_ONE,
-		memory_order_relaxed, memory_order_relaxed));
+		&w->sleepers, &s, next, memory_order_acquire,
+		memory_order_relaxed));
+	if (s & WAITQ_FD_ARMED)
+		pollfd_fire(atomic_load_explicit(&w->fd, memory_order_relaxed));
+	if (k == 0)
+		return;
 	/* Relaxed: a time stamp for the waiting policy, ordered with
 	 * nothing (policy.c: spin_end). */
 	atomic_store_explicit(&w->woke_ns, clock_now_ns(),
@@ -129,4 +139,66 @@ void waitq_retract(struct waitq *w)
 	} while (!atomic_compare_exchange_weak_explicit(
 		&w->sleepers, &s, next, memory_order_relaxed,
 		memory_order_relaxed));
+}
+
+int waitq_fd(struct waitq *w)
+{
+	/* Acquire: pairs with the release of the CAS below, made by the
+	 * thread that created the fd. */
+	int fd = atomic_load_explicit(&w->fd, memory_order_acquire);
+	if (fd >= 0)
+		return fd;
+	/* Readable from the start: a poller's first look finds out. */
+	int made = pollfd_make(true);
+	if (made < 0)
+		return -1; /* errno: EMFILE, ENFILE, ENOMEM... */
+	if (atomic_compare_exchange_strong_explicit(&w->fd, &fd, made,
+						    memory_order_acq_rel,
+						    memory_order_acquire))
+		return made;
+	close(made); /* another thread made it first */
+	return fd;
+}
+
+bool waitq_arm_fd(struct waitq *w)
+{
+	uint64_t s = atomic_load_explicit(&w->sleepers, memory_order_relaxed);
+	/* Relaxed: only a thread that saw the fd (by waitq_fd's acquire, or
+	 * this one's own program order) ever arms it. */
+	int fd = atomic_load_explicit(&w->fd, memory_order_relaxed);
+	if (fd < 0 || (s & WAITQ_FD_ARMED))
+		return false;
+	pollfd_drain(fd);
+	/* FD1: release, pairs with FD2 in waitq_wake_slow. */
+	while (!atomic_compare_exchange_weak_explicit(
+		&w->sleepers, &s, s | WAITQ_FD_ARMED, memory_order_release,
+		memory_order_relaxed))
+		if (s & WAITQ_FD_ARMED)
+			return false; /* another poller armed it */
+	fence_slow(); /* F_s: pairs with F_w in waitq_wake */
+	return true;
+}
+
+void waitq_disarm_fd(struct waitq *w)
+{
+	/* Relaxed: the CAS only decides who writes the fd, this thread or
+	 * the waker that cleared FD_ARMED (and wrote it). */
+	uint64_t s = atomic_load_explicit(&w->sleepers, memory_order_relaxed);
+	while (s & WAITQ_FD_ARMED)
+		if (atomic_compare_exchange_weak_explicit(
+			    &w->sleepers, &s, s & ~WAITQ_FD_ARMED,
+			    memory_order_relaxed, memory_order_relaxed)) {
+			/* Armed and drained, and no waker came: the call
+			 * proceeds, and what it leaves behind may be more. */
+			pollfd_fire(atomic_load_explicit(&w->fd,
+						     memory_order_relaxed));
+			return;
+		}
+}
+
+void waitq_close_fd(struct waitq *w)
+{
+	int fd = atomic_load_explicit(&w->fd, memory_order_relaxed);
+	if (fd >= 0)
+		close(fd);
 }

@@ -46,11 +46,17 @@
 
 struct waitq {
 	atomic_uint seq; /* futex word: moves on every wake-up sent */
-	/* waiters (low 32 bits): threads between announce and retract;
-	 * woken (high 32 bits): wake-ups sent, not yet taken back by a
-	 * returning waiter. One word, so one load tells whether a sleeper has
-	 * no wake-up coming: woken < waiters. */
+	/* waiters (bits 0-30): threads between announce and retract;
+	 * FD_ARMED (bit 31): the pollable fd is armed (see below);
+	 * woken (bits 32-63): wake-ups sent, not yet taken back by a
+	 * returning waiter. One word, so one load tells whether a wake-up is
+	 * owed - a sleeper has none coming, or the fd is armed: the low half
+	 * differs from the high half. */
 	atomic_uint_least64_t sleepers;
+	/* The pollable fd (an eventfd; -1 until pcq_get_fd/pcq_put_fd makes
+	 * it). Armed, it is a sleeper of its own: unreadable, and the next
+	 * waker writes it. */
+	atomic_int fd;
 	/* When the last wake-up was sent (CLOCK_MONOTONIC ns), for the
 	 * waiting policy (policy.h): it tells a sleeper how long its wait
 	 * really needed and what its sleep cost. No part of the protocol. */
@@ -58,15 +64,23 @@ struct waitq {
 };
 
 #define WAITQ_WOKEN_ONE ((uint64_t)1 << 32)
+#define WAITQ_FD_ARMED ((uint64_t)1 << 31)
 
 static inline uint32_t waitq_waiters(uint64_t sleepers)
 {
-	return (uint32_t)sleepers;
+	return (uint32_t)sleepers & 0x7fffffffu;
 }
 
 static inline uint32_t waitq_woken(uint64_t sleepers)
 {
 	return (uint32_t)(sleepers >> 32);
+}
+
+/* A wake-up is owed: a sleeper has none coming (woken < waiters), or the
+ * fd is armed. */
+static inline bool waitq_owed(uint64_t sleepers)
+{
+	return (uint32_t)sleepers != (uint32_t)(sleepers >> 32);
 }
 
 /* Set once by park_init; read-only afterwards. */
@@ -101,7 +115,8 @@ static inline void fence_fast(bool asymmetric)
 void fence_slow(void);
 
 /* Sends up to n wake-ups (INT32_MAX: all), one to each sleeper that has
- * none coming. The slow half of waitq_wake. */
+ * none coming, and fires the fd if it is armed (whatever n). The slow half
+ * of waitq_wake. */
 void waitq_wake_slow(struct waitq *w, uint32_t n);
 
 /* Called by a waker right after it published a change (a put or get): if a
@@ -113,7 +128,7 @@ static inline void waitq_wake(struct waitq *w, uint32_t n, bool asymmetric)
 	/* Relaxed: F_w/F_s give the ordering; this load only has to see an
 	 * announcement that F_s made visible. */
 	uint64_t s = atomic_load_explicit(&w->sleepers, memory_order_relaxed);
-	if (waitq_woken(s) != waitq_waiters(s))
+	if (waitq_owed(s))
 		waitq_wake_slow(w, n);
 }
 
@@ -126,5 +141,16 @@ unsigned waitq_announce(struct waitq *w);
 /* Returns 0 (woken, or spuriously: re-check) or ETIMEDOUT. */
 int waitq_sleep(struct waitq *w, unsigned seen, uint64_t deadline_ns);
 void waitq_retract(struct waitq *w);
+
+/* The pollable fd, the same protocol with the fd as the sleeper. A call
+ * that must not wait (a poller's) and found nothing to do arms it:
+ *   if (waitq_arm_fd(w))          drain the fd, set FD_ARMED, F_s
+ *       re-check; if the call can proceed now: waitq_disarm_fd(w)
+ * and returns EAGAIN with the fd unreadable; the waker that next sees
+ * FD_ARMED clears it and writes the fd (waitq_wake_slow). */
+int waitq_fd(struct waitq *w); /* makes it on the first call; -1, errno */
+bool waitq_arm_fd(struct waitq *w); /* false: no fd, or already armed */
+void waitq_disarm_fd(struct waitq *w); /* leaves the fd readable */
+void waitq_close_fd(struct waitq *w);
 
 #endif /* PCQ_PARK_H */

@@ -40,6 +40,8 @@ struct pcq *backend_create(size_t capacity, unsigned flags)
 			   .asymmetric = park_asymmetric };
 	policy_init(&q->getting);
 	policy_init(&q->putting);
+	atomic_init(&q->items.fd, -1);
+	atomic_init(&q->spaces.fd, -1);
 	q->spsc = (flags & (PCQ_SP | PCQ_SC)) == (PCQ_SP | PCQ_SC);
 	/* calloc: untouched slots cost no memory until used, and zero is
 	 * the right start for both rings. */
@@ -65,6 +67,8 @@ struct pcq *backend_create(size_t capacity, unsigned flags)
 
 void backend_destroy(struct pcq *q)
 {
+	waitq_close_fd(&q->items);
+	waitq_close_fd(&q->spaces);
 	free(q->ring);
 	free(q->slots);
 	free(q);
@@ -159,6 +163,42 @@ static int wait_until(struct pcq *q, struct waitq *w, struct wait_policy *p,
 	}
 	spin_end(&s, w);
 	return rc;
+}
+
+/* A call that must not wait found q full/empty: if its side has a pollable
+ * fd, arm it (park.h) - the poller's sleep - and re-check, as a sleeper
+ * re-checks after announcing itself. */
+static int poll_arm(struct pcq *q, struct waitq *w, attempt_fn *attempt,
+		    struct op *op)
+{
+	if (!waitq_arm_fd(w))
+		return EAGAIN; /* no fd, or armed already */
+	int rc = attempt(q, op); /* the re-check after F_s */
+	if (rc != EAGAIN)
+		waitq_disarm_fd(w);
+	return rc;
+}
+
+int backend_put_poll(struct pcq *q, void *const *items, size_t n,
+		     size_t *done)
+{
+	struct op op = { (void **)items, n, *done };
+	int rc = poll_arm(q, &q->spaces, try_put_op, &op);
+	*done = op.done;
+	return rc;
+}
+
+int backend_get_poll(struct pcq *q, void **items, size_t n, size_t *got)
+{
+	struct op op = { items, n, 0 };
+	int rc = poll_arm(q, &q->items, try_get_op, &op);
+	*got = op.done;
+	return rc;
+}
+
+int backend_fd(struct pcq *q, bool get_side)
+{
+	return waitq_fd(get_side ? &q->items : &q->spaces);
 }
 
 int backend_put(struct pcq *q, void *const *items, size_t n, size_t *done,

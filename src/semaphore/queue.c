@@ -1,6 +1,7 @@
 /*
  * queue.c - the reference backend: the producer/consumer solution of The
- * Little Book of Semaphores, with close and timeouts added.
+ * Little Book of Semaphores, with close, timeouts, bulk calls and pollable
+ * fds added.
  *
  * The book's solution, with its names:
  *
@@ -39,6 +40,16 @@
  *   no list of waiters and no broadcast. For the same reason a put posts
  *   its `items` tokens before it releases the mutex (put_holding_spaces).
  *
+ * bulk calls: the tokens of a batch are gathered with sem_trywait (waiting
+ *   only for the first, and never holding the mutex while waiting), and
+ *   the batch moves in one hold of the mutex. A get that holds more tokens
+ *   than there are items holds the baton too, and posts it back.
+ *
+ * pollable fds: each side's eventfd is made readable or drained under the
+ *   mutex, exactly when the buffer changes state (fds_follow), and only
+ *   once the tokens exist: so a get posts its `spaces` tokens before it
+ *   releases the mutex too.
+ *
  * Signals and cancellation are dealt with in sem_wait_until() (sem_until.c).
  */
 #include <errno.h>
@@ -48,6 +59,7 @@
 #include <stdlib.h>
 
 #include "backend.h"
+#include "pollfd.h"
 #include "sem_until.h"
 
 const char backend_name[] = "semaphore";
@@ -70,6 +82,11 @@ struct pcq {
 	/* pcq_stats: waits begun and sem_waits made by put- and get-family
 	 * calls (relaxed: counts, ordered with nothing). */
 	atomic_uint_least64_t put_waits, get_waits, put_sleeps, get_sleeps;
+
+	/* The pollable fds (pollfd.h), -1 until asked for: made, written and
+	 * drained only while holding `mutex`, so each is exactly as readable
+	 * as the buffer says (atomic only for backend_fd's first look). */
+	atomic_int get_fd, put_fd;
 };
 
 struct pcq *backend_create(size_t capacity, unsigned flags)
@@ -85,6 +102,8 @@ struct pcq *backend_create(size_t capacity, unsigned flags)
 	}
 	q->slots = slots;
 	q->capacity = capacity;
+	atomic_init(&q->get_fd, -1);
+	atomic_init(&q->put_fd, -1);
 	/* capacity <= PCQ_CAPACITY_MAX == SEM_VALUE_MAX: sem_init accepts it. */
 	sem_init(&q->mutex, 0, 1);
 	sem_init(&q->items, 0, 0);
@@ -94,6 +113,10 @@ struct pcq *backend_create(size_t capacity, unsigned flags)
 
 void backend_destroy(struct pcq *q)
 {
+	int fds[] = { atomic_load(&q->get_fd), atomic_load(&q->put_fd) };
+	for (int i = 0; i < 2; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
 	sem_destroy(&q->mutex);
 	sem_destroy(&q->items);
 	sem_destroy(&q->spaces);
@@ -114,6 +137,30 @@ static void unlock(struct pcq *q)
 static bool is_closed(const struct pcq *q)
 {
 	return atomic_load_explicit(&q->closed, memory_order_relaxed);
+}
+
+/* Called holding the mutex, after the buffer went from `before` items to
+ * `after` (or, for a close, with before == after): the fds follow. The
+ * get fd is readable while an item is held or the queue is closed, the put
+ * fd while a slot is free or the queue is closed. */
+static void fds_follow(struct pcq *q, size_t before, size_t after)
+{
+	/* Relaxed: the mutex orders every access to the fds but the first
+	 * look of backend_fd. */
+	int get_fd = atomic_load_explicit(&q->get_fd, memory_order_relaxed);
+	int put_fd = atomic_load_explicit(&q->put_fd, memory_order_relaxed);
+	if (is_closed(q)) {
+		if (get_fd >= 0 && before == after) /* the close itself */
+			pollfd_fire(get_fd);
+		if (put_fd >= 0 && before == after)
+			pollfd_fire(put_fd);
+		return;
+	}
+	if (get_fd >= 0 && (before == 0) != (after == 0))
+		(after == 0 ? pollfd_drain : pollfd_fire)(get_fd);
+	size_t cap = q->capacity;
+	if (put_fd >= 0 && (before == cap) != (after == cap))
+		(after == cap ? pollfd_drain : pollfd_fire)(put_fd);
 }
 
 /* Takes up to n tokens of s without waiting; returns how many. */
@@ -145,12 +192,15 @@ static int put_holding_spaces(struct pcq *q, void *const *items, size_t k)
 		q->slots[q->put_at] = items[j];
 		q->put_at = q->put_at + 1 == q->capacity ? 0 : q->put_at + 1;
 	}
-	atomic_fetch_add_explicit(&q->count, k, memory_order_relaxed);
-	/* The one change to the book's order: items is signalled before the
-	 * mutex is released, not after. Close takes the mutex, so it can no
-	 * longer fall between an item and its token - where a get would see
+	size_t before = atomic_fetch_add_explicit(&q->count, k,
+						  memory_order_relaxed);
+	/* A change to the book's order: items is signalled before the mutex
+	 * is released, not after. Close takes the mutex, so it can no longer
+	 * fall between an item and its token - where a get would see
 	 * "closed, no token" and return EPIPE with the item still held. */
 	post_tokens(&q->items, k);
+	/* After the tokens: a poller woken by the fd finds them. */
+	fds_follow(q, before, before + k);
 	unlock(q);
 	return 0;
 }
@@ -169,8 +219,13 @@ static int get_holding_items(struct pcq *q, void **items, size_t k,
 		q->get_at = q->get_at + 1 == q->capacity ? 0 : q->get_at + 1;
 	}
 	atomic_fetch_sub_explicit(&q->count, m, memory_order_relaxed);
-	unlock(q);
+	/* Here too spaces is signalled before the mutex is released (the
+	 * book signals after): the pollable put fd follows the buffer under
+	 * the mutex, and must become readable only once the tokens exist. */
 	post_tokens(&q->spaces, m);
+	if (m > 0)
+		fds_follow(q, held, held - m);
+	unlock(q);
 	if (m < k)
 		post_tokens(&q->items, k - m); /* pass the baton on */
 	*got = m;
@@ -265,6 +320,9 @@ void backend_close(struct pcq *q)
 	bool was_closed = is_closed(q);
 	/* Release: pairs with the acquire in backend_try_get_many. */
 	atomic_store_explicit(&q->closed, true, memory_order_release);
+	size_t held = atomic_load_explicit(&q->count, memory_order_relaxed);
+	if (!was_closed)
+		fds_follow(q, held, held);
 	unlock(q);
 	if (!was_closed) {
 		/* The batons: wake one waiter of each kind; it wakes the next,
@@ -274,6 +332,43 @@ void backend_close(struct pcq *q)
 		sem_post(&q->items);
 		sem_post(&q->spaces);
 	}
+}
+
+/* The fds need no arming here: fds_follow keeps them exact. */
+int backend_put_poll(struct pcq *q, void *const *items, size_t n,
+		     size_t *done)
+{
+	(void)q, (void)items, (void)n, (void)done;
+	return EAGAIN;
+}
+
+int backend_get_poll(struct pcq *q, void **items, size_t n, size_t *got)
+{
+	(void)q, (void)items, (void)n;
+	*got = 0;
+	return EAGAIN;
+}
+
+int backend_fd(struct pcq *q, bool get_side)
+{
+	atomic_int *fd = get_side ? &q->get_fd : &q->put_fd;
+	/* Acquire: pairs with the release below, so a caller that sees the
+	 * fd sees it made. */
+	int made = atomic_load_explicit(fd, memory_order_acquire);
+	if (made >= 0)
+		return made;
+	lock(q);
+	made = atomic_load_explicit(fd, memory_order_relaxed);
+	if (made < 0) {
+		size_t held = atomic_load_explicit(&q->count,
+						   memory_order_relaxed);
+		made = pollfd_make(is_closed(q) ||
+				   (get_side ? held > 0 : held < q->capacity));
+		if (made >= 0)
+			atomic_store_explicit(fd, made, memory_order_release);
+	}
+	unlock(q);
+	return made; /* -1: errno from eventfd */
 }
 
 size_t backend_size(const struct pcq *q)

@@ -74,6 +74,8 @@ template <size_t CAP, bool SPSC> struct queue_fixture {
 		q.spaces.sleepers.store(0, rl::mo_relaxed, $);
 		q.items.woke_ns.store(0, rl::mo_relaxed, $);
 		q.spaces.woke_ns.store(0, rl::mo_relaxed, $);
+		q.items.fd.store(-1, rl::mo_relaxed, $);
+		q.spaces.fd.store(-1, rl::mo_relaxed, $);
 		struct wait_policy *sides[] = { &q.getting, &q.putting };
 		for (struct wait_policy *p : sides) {
 			p->waits.store(0, rl::mo_relaxed, $);

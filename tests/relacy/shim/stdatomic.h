@@ -34,6 +34,7 @@ typedef pcq_rl_mo memory_order;
 
 typedef rl::atomic<bool> atomic_bool;
 typedef rl::atomic<unsigned> atomic_uint;
+typedef rl::atomic<int> atomic_int;
 typedef rl::atomic<size_t> atomic_size_t;
 typedef rl::atomic<uint64_t> atomic_uint_least64_t;
 
@@ -63,6 +64,25 @@ static inline bool atomic_compare_exchange_weak_explicit(rl::atomic<T> *p,
 	return p->compare_exchange_weak(*expected, (T)desired, ok.mo,
 					pcq_rl_info(ok), fail.mo,
 					pcq_rl_info(fail));
+}
+
+template <typename T, typename U>
+static inline bool atomic_compare_exchange_strong_explicit(rl::atomic<T> *p,
+							   T *expected,
+							   U desired,
+							   pcq_rl_mo ok,
+							   pcq_rl_mo fail)
+{
+	return p->compare_exchange_strong(*expected, (T)desired, ok.mo,
+					  pcq_rl_info(ok), fail.mo,
+					  pcq_rl_info(fail));
+}
+
+/* Initialisation before any other thread can see the object. */
+template <typename T, typename U>
+static inline void atomic_init(rl::atomic<T> *p, U v)
+{
+	p->store((T)v, rl::mo_relaxed, rl::debug_info("", __FILE__, __LINE__));
 }
 
 template <typename T, typename U>
