@@ -11,6 +11,7 @@
 #include <criterion/criterion.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -35,6 +36,8 @@ struct lib {
 	size_t (*size)(const pcq_t *);
 	int (*stats)(const pcq_t *, struct pcq_stats *);
 	int (*put_many)(pcq_t *, void *const *, size_t, size_t *, uint64_t);
+	int (*get_fd)(pcq_t *);
+	int (*put_fd)(pcq_t *);
 	int (*get_many)(pcq_t *, void **, size_t, size_t *, uint64_t);
 	const char *(*backend)(void);
 };
@@ -48,12 +51,15 @@ static void load(struct lib *l, const char *path)
 #define SYM(f) *(void **)&l->f = dlsym(h, "pcq_" #f)
 	SYM(create); SYM(destroy); SYM(put); SYM(get); SYM(try_put);
 	SYM(try_get); SYM(put_timed); SYM(get_timed); SYM(close); SYM(size);
-	SYM(stats); SYM(put_many); SYM(get_many); SYM(backend);
+	SYM(stats); SYM(put_many); SYM(get_many); SYM(get_fd); SYM(put_fd);
+	SYM(backend);
 #undef SYM
 	cr_assert_not_null(l->backend);
 	cr_assert_not_null(l->stats);
 	cr_assert_not_null(l->put_many);
 	cr_assert_not_null(l->get_many);
+	cr_assert_not_null(l->get_fd);
+	cr_assert_not_null(l->put_fd);
 	l->name = l->backend();
 }
 
@@ -120,6 +126,36 @@ static int step_many(const struct lib *l, pcq_t *q, int op, uintptr_t v,
 	return rc;
 }
 
+static bool fd_readable(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	return poll(&p, 1, 0) == 1;
+}
+
+/* Where the contract fixes a pollable fd's readiness, both backends'
+ * must be as it says: readable while q can serve that side or is closed;
+ * unreadable right after a call of that side that must not wait said
+ * EAGAIN. Elsewhere an fd may be spuriously readable, so nothing is
+ * checked. Returns a message, or NULL. */
+static const char *check_fds(const struct lib *l, pcq_t *q, int op, int rc,
+			     size_t cap, bool closed)
+{
+	size_t held = l->size(q);
+	bool get_ready = fd_readable(l->get_fd(q));
+	bool put_ready = fd_readable(l->put_fd(q));
+	if ((held > 0 || closed) && !get_ready)
+		return "get fd unreadable with an item held or closed";
+	if ((held < cap || closed) && !put_ready)
+		return "put fd unreadable with a free slot or closed";
+	bool get_poll = op == TRY_GET || op == GET_T0 || op == GET_MANY_T0;
+	bool put_poll = op == TRY_PUT || op == PUT_T0 || op == PUT_MANY_T0;
+	if (rc == EAGAIN && get_poll && get_ready)
+		return "get fd readable after a try's EAGAIN";
+	if (rc == EAGAIN && put_poll && put_ready)
+		return "put fd readable after a try's EAGAIN";
+	return NULL;
+}
+
 /* One step on one backend: the return code and the item or size. */
 static void step(const struct lib *l, pcq_t *q, int op, uintptr_t v,
 		 size_t n, int *rc, uintptr_t *out)
@@ -162,6 +198,8 @@ Test(crosscheck, random_sequences_give_identical_results)
 		pcq_t *q[2] = { libs[0].create(cap, fl), libs[1].create(cap, fl) };
 		size_t held = 0;
 		bool closed = false;
+		/* Half the runs with pollable fds, made at a random step. */
+		int fds_at = rng(&s) % 2 ? (int)(rng(&s) % 300) : -1;
 		for (int i = 0; i < 300; i++, steps++) {
 			int op = (int)(rng(&s) % N_OPS);
 			size_t n = 1 + rng(&s) % 8;
@@ -209,6 +247,22 @@ Test(crosscheck, random_sequences_give_identical_results)
 				  (unsigned long long)st[1].get_waits);
 			/* Exact: no other call runs. */
 			held = libs[0].size(q[0]);
+			if (i == fds_at)
+				for (int b = 0; b < 2; b++)
+					cr_assert(libs[b].get_fd(q[b]) >= 0 &&
+						  libs[b].put_fd(q[b]) >= 0);
+			for (int b = 0; fds_at >= 0 && i >= fds_at && b < 2;
+			     b++) {
+				/* Made after this step: its EAGAIN was
+				 * before the fd existed. */
+				const char *bad = check_fds(&libs[b], q[b],
+							    i == fds_at ? SIZE : op,
+							    rc[b], cap,
+							    closed || op == CLOSE);
+				cr_assert(bad == NULL, "run %d step %d: %s: %s "
+					  "(%s)", run, i, libs[b].name, bad,
+					  op_name[op]);
+			}
 			if (op == CLOSE)
 				closed = true;
 		}
@@ -413,6 +467,66 @@ static void timed_get_times_out_then_close_cuts_one_short(
 		 ok2, v.rc, v.took_ns < 5000 * MS);
 	append_waits(l, q, out, n);
 	l->destroy(q);
+}
+
+/* A poller: waits in poll(2) on the get fd, takes what is there with a
+ * try until EAGAIN, polls again; stops at EPIPE. Records what it saw. */
+struct poller {
+	const struct lib *l;
+	pcq_t *q;
+	int polls, items;
+	atomic_int waiting; /* polls begun */
+	int rc;
+	pthread_t t;
+};
+
+static void *poller_main(void *arg)
+{
+	struct poller *p = arg;
+	int fd = p->l->get_fd(p->q);
+	for (;;) {
+		void *item;
+		int rc = p->l->try_get(p->q, &item);
+		if (rc == 0) {
+			p->items++;
+			continue;
+		}
+		if (rc == EPIPE) {
+			p->rc = rc;
+			return NULL;
+		}
+		atomic_fetch_add(&p->waiting, 1);
+		struct pollfd pf = { .fd = fd, .events = POLLIN };
+		if (poll(&pf, 1, 5000) == 1)
+			p->polls++;
+	}
+}
+
+static void poller_wakes_on_put_and_close(const struct lib *l, char *out,
+					  size_t n)
+{
+	pcq_t *q = l->create(2, 0);
+	struct poller p = { .l = l, .q = q, .rc = -1 };
+	pthread_create(&p.t, NULL, poller_main, &p);
+	nap_ms(300);
+	int waiting = atomic_load(&p.waiting);
+	int r1 = l->put(q, (void *)1), r2 = l->put(q, (void *)2);
+	for (int i = 0; i < 5000 && atomic_load(&p.waiting) < 2; i++)
+		nap_ms(1);
+	nap_ms(300);
+	int items = p.items;
+	l->close(q);
+	pthread_join(p.t, NULL);
+	snprintf(out, n, "poller waiting before the puts: %d; puts %d %d; "
+		 "items seen before close: %d; after close rc=%d, items %d",
+		 waiting, r1, r2, items, p.rc, p.items);
+	append_waits(l, q, out, n);
+	l->destroy(q);
+}
+
+Test(crosscheck, a_poller_wakes_on_a_put_and_on_close)
+{
+	run_both(poller_wakes_on_put_and_close, "poller on the get fd");
 }
 
 Test(crosscheck, getter_blocks_on_empty_and_the_put_wakes_it)
