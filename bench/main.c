@@ -20,7 +20,8 @@
 static const struct queue_ops *const all_queues[] = {
 	&queue_pcq_atomic, &queue_pcq_semaphore, &queue_ck_ring, &queue_wfcq,
 	&queue_mutex, &queue_pcq_atomic_bulk, &queue_pcq_semaphore_bulk,
-	&queue_wfcq_splice, &queue_mutex_bulk,
+	&queue_wfcq_splice, &queue_mutex_bulk, &queue_pcq_atomic_epoll,
+	&queue_mutex_eventfd,
 };
 #define NALL (int)(sizeof all_queues / sizeof *all_queues)
 
@@ -41,9 +42,10 @@ static void usage(void)
 "usage: bench [options]\n"
 "  --queues LIST    of pcq-atomic,pcq-semaphore,ck_ring,cds_wfcq,mutex+cond,\n"
 "                   and the bulk cells: pcq-atomic bulk,pcq-semaphore bulk,\n"
-"                   cds_wfcq splice,mutex+cond bulk (default: all)\n"
+"                   cds_wfcq splice,mutex+cond bulk; the event-loop cells:\n"
+"                   pcq-atomic epoll,mutex+cond+efd (default: all)\n"
 "  --batch N        items per bulk call (default 32; 0: no bulk cells); bulk\n"
-"                   cells run at the capacities >= N\n"
+"                   and event-loop cells run at the capacities >= N\n"
 "  --configs LIST   PxC, PxCs for SPSC (default 1x1s,1x1,2x2,4x4,8x8,1x4,4x1)\n"
 "  --caps LIST      capacities (default 1024,8,1)\n"
 "  --reps N         interleaved repetitions (default 5)\n"
@@ -195,7 +197,7 @@ static void progress_end(void)
 static bool runs_at(const struct options *o, const struct queue_ops *q,
 		    size_t cap)
 {
-	return q->put_many == NULL || (o->batch > 0 && cap >= o->batch);
+	return q->get_many == NULL || (o->batch > 0 && cap >= o->batch);
 }
 
 static void run_all(const struct options *o, struct results *r)
@@ -267,8 +269,8 @@ static void probe_all(const struct options *o, struct results *r,
 			 ops->name);
 		progress(q, r->nqueues, what);
 		g->blocked_cpu_ms = probe_blocked_cpu_ms(ops, o->blocked_ms);
-		if (!o->instr)
-			continue;
+		if (!o->instr || ops->get_many != NULL)
+			continue; /* an event-loop cell runs pcq's own pairs */
 		snprintf(what, sizeof what, "probes: %s: callgrind", ops->name);
 		progress(q, r->nqueues, what);
 		g->instr_spsc = probe_instructions(ops, true, exe, o->out);
@@ -282,7 +284,7 @@ int main(int argc, char **argv)
 	struct options o = {
 		.queues = "pcq-atomic,pcq-semaphore,ck_ring,cds_wfcq,mutex+cond,"
 			  "pcq-atomic bulk,pcq-semaphore bulk,cds_wfcq splice,"
-			  "mutex+cond bulk",
+			  "mutex+cond bulk,pcq-atomic epoll,mutex+cond+efd",
 		.configs = "1x1s,1x1,2x2,4x4,8x8,1x4,4x1", .caps = "1024,8,1",
 		.out = "build/bench", .lib_dir = "build", .inject_at = 1000,
 		.reps = 5, .batch = 32, .budget_s = 0.15, .pingpong_s = 0.3,

@@ -6,6 +6,8 @@
  */
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "queue.h"
 
@@ -14,6 +16,8 @@ struct mutex_queue {
 	pthread_cond_t not_full, not_empty;
 	size_t capacity, count, get_pos; /* the next item is at get_pos */
 	uint64_t *ring;
+	int efd; /* the event-loop cell's eventfd; -1 for the others */
+	uint64_t id; /* for loop_wait */
 };
 
 static void *mutex_create(const struct use *use)
@@ -27,6 +31,8 @@ static void *mutex_create(const struct use *use)
 		return NULL;
 	}
 	q->capacity = use->capacity;
+	q->efd = -1;
+	q->id = loop_id();
 	pthread_mutex_init(&q->lock, NULL);
 	pthread_cond_init(&q->not_full, NULL);
 	pthread_cond_init(&q->not_empty, NULL);
@@ -36,6 +42,8 @@ static void *mutex_create(const struct use *use)
 static void mutex_destroy(void *arg)
 {
 	struct mutex_queue *q = arg;
+	if (q->efd >= 0)
+		close(q->efd);
 	pthread_cond_destroy(&q->not_empty);
 	pthread_cond_destroy(&q->not_full);
 	pthread_mutex_destroy(&q->lock);
@@ -125,6 +133,61 @@ const struct queue_ops queue_mutex_bulk = {
 	.create = mutex_create, .destroy = mutex_destroy, .put = mutex_put,
 	.get = mutex_get, .variant = mutex_variant, .pairs = pairs_mutex,
 	.put_many = put_many_mutex, .get_many = get_many_mutex,
+};
+
+/* The hand-written event-loop queue: the mutex+condvar queue plus an
+ * eventfd written on every put (after the item is in, so a consumer woken
+ * by it finds the item), on which consumers wait in epoll; a consumer
+ * reads the eventfd to reset it, then takes what is there, and waits
+ * again only when it found nothing. */
+static void *efd_create(const struct use *use)
+{
+	struct mutex_queue *q = mutex_create(use);
+	if (q != NULL) {
+		q->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (q->efd < 0)
+			abort();
+	}
+	return q;
+}
+
+static void efd_put(void *arg, uint64_t item)
+{
+	struct mutex_queue *q = arg;
+	mutex_put(q, item);
+	uint64_t one = 1;
+	if (write(q->efd, &one, sizeof one) != sizeof one)
+		abort();
+}
+
+static size_t efd_get_many(void *arg, uint64_t *items, size_t max)
+{
+	struct mutex_queue *q = arg;
+	for (;;) {
+		size_t got = 0;
+		pthread_mutex_lock(&q->lock);
+		for (; got < max && q->count > 0; got++) {
+			items[got] = q->ring[q->get_pos];
+			q->get_pos = (q->get_pos + 1) % q->capacity;
+			q->count--;
+		}
+		if (got > 0)
+			pthread_cond_broadcast(&q->not_full);
+		pthread_mutex_unlock(&q->lock);
+		if (got > 0)
+			return got;
+		loop_wait(q->id, q->efd);
+		uint64_t count;
+		ssize_t rc = read(q->efd, &count, sizeof count);
+		(void)rc; /* EAGAIN: another consumer reset it first */
+	}
+}
+
+const struct queue_ops queue_mutex_eventfd = {
+	.name = "mutex+cond+efd", .waits = "epoll", .bound = "bounded",
+	.create = efd_create, .destroy = mutex_destroy, .put = efd_put,
+	.get = mutex_get, .variant = mutex_variant, .pairs = pairs_mutex,
+	.get_many = efd_get_many,
 };
 
 const struct queue_ops queue_mutex = {

@@ -7,6 +7,7 @@
  * no flags.
  */
 #include <dlfcn.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@ struct pcq_lib {
 	int (*stats)(const pcq_t *, struct pcq_stats *);
 	int (*put_many)(pcq_t *, void *const *, size_t, size_t *, uint64_t);
 	int (*get_many)(pcq_t *, void **, size_t, size_t *, uint64_t);
+	int (*get_fd)(pcq_t *);
 };
 
 static struct pcq_lib atomic_lib, semaphore_lib;
@@ -30,6 +32,7 @@ static struct pcq_lib atomic_lib, semaphore_lib;
 struct pcq_queue {
 	const struct pcq_lib *lib;
 	pcq_t *q;
+	uint64_t id; /* for loop_wait */
 };
 
 static bool load(struct pcq_lib *l, const char *dir, const char *backend)
@@ -46,6 +49,7 @@ static bool load(struct pcq_lib *l, const char *dir, const char *backend)
 	SYM(create); SYM(destroy); SYM(put); SYM(get); SYM(backend);
 	SYM(stats); /* NULL in a library older than pcq_stats */
 	SYM(put_many); SYM(get_many); /* NULL before the bulk calls */
+	SYM(get_fd); /* NULL before the pollable fds */
 #undef SYM
 	if (!l->create || !l->destroy || !l->put || !l->get || !l->backend ||
 	    strcmp(l->backend(), backend) != 0) {
@@ -68,6 +72,7 @@ static void *create_with(const struct pcq_lib *lib, const struct use *use)
 	if (s == NULL)
 		return NULL;
 	s->lib = lib;
+	s->id = loop_id();
 	s->q = lib->create(use->capacity, use->spsc ? PCQ_SP | PCQ_SC : 0);
 	if (s->q == NULL) {
 		free(s);
@@ -196,6 +201,40 @@ const struct queue_ops queue_pcq_semaphore_bulk = {
 	.put = pcq_put_item, .get = pcq_get_item, .variant = pcq_variant,
 	.pairs = pairs_pcq, .sleeps = pcq_sleeps,
 	.put_many = pcq_put_many_items, .get_many = pcq_get_many_items,
+};
+
+/* The event-loop consumer: it waits only in epoll_wait on pcq_get_fd, and
+ * drains with pcq_get_many(timeout 0) until EAGAIN, as docs/examples/
+ * epoll.c does (loop.c has its epoll instance). */
+static size_t epoll_get_many(void *arg, uint64_t *items, size_t max)
+{
+	struct pcq_queue *s = arg;
+	void *batch[MAX_BATCH];
+	size_t got;
+	int rc;
+	while ((rc = s->lib->get_many(s->q, batch, max, &got, 0)) == EAGAIN)
+		loop_wait(s->id, s->lib->get_fd(s->q));
+	if (rc != 0)
+		fail("pcq_get_many", rc);
+	for (size_t i = 0; i < got; i++)
+		items[i] = (uintptr_t)batch[i];
+	return got;
+}
+
+static void *atomic_epoll_create(const struct use *use)
+{
+	void *q = atomic_lib.get_fd ? create_with(&atomic_lib, use) : NULL;
+	if (q != NULL && atomic_lib.get_fd(((struct pcq_queue *)q)->q) < 0)
+		abort();
+	return q;
+}
+
+const struct queue_ops queue_pcq_atomic_epoll = {
+	.name = "pcq-atomic epoll", .waits = "epoll", .bound = "bounded",
+	.create = atomic_epoll_create, .destroy = pcq_destroy_queue,
+	.put = pcq_put_item, .get = pcq_get_item, .variant = pcq_variant,
+	.pairs = pairs_pcq, .sleeps = pcq_sleeps,
+	.get_many = epoll_get_many,
 };
 
 const struct queue_ops queue_pcq_atomic = {

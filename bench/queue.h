@@ -44,7 +44,9 @@ struct queue_ops {
 	uint64_t (*sleeps)(void *q);
 	/* A bulk queue's calls (NULL for the others): put all n items,
 	 * waiting for room as needed; get 1..max items, waiting only for
-	 * the first. A bulk queue has put and get too (for the stop items). */
+	 * the first. A bulk queue has put and get too (for the stop items).
+	 * A queue with get_many but no put_many (an epoll consumer's) has
+	 * producers that put one item at a time. */
 	void (*put_many)(void *q, const uint64_t *items, size_t n);
 	size_t (*get_many)(void *q, uint64_t *items, size_t max);
 };
@@ -63,6 +65,18 @@ extern const struct queue_ops queue_pcq_atomic, queue_pcq_semaphore,
  * consumer side, the mutex+condvar queue with a hand-written batch. */
 extern const struct queue_ops queue_pcq_atomic_bulk, queue_pcq_semaphore_bulk,
 	queue_wfcq_splice, queue_mutex_bulk;
+/* The event-loop cells: consumers wait in epoll on pcq_get_fd and drain
+ * with pcq_get_many(timeout 0); the hand-written alternative is the
+ * mutex+condvar queue with an eventfd written on every put. */
+extern const struct queue_ops queue_pcq_atomic_epoll, queue_mutex_eventfd;
+
+/* Waits in the calling thread's epoll instance until fd is readable. The
+ * instance is made on a thread's first call for the queue with this id
+ * (remade when the thread moves to another queue) and closed when the
+ * thread ends. loop_id() gives each new queue its id (an address can be
+ * reused by the next queue; an id is not). */
+void loop_wait(uint64_t queue_id, int fd);
+uint64_t loop_id(void);
 
 /* pcq's backends are loaded with dlopen from the libpcq.so under `dir`
  * (dir/atomic/libpcq.so, ...); false and a message if one fails. */

@@ -288,6 +288,46 @@ static void report_bulk_targets(FILE *f, const struct results *r,
 		}
 }
 
+/* The event-loop cells: an epoll consumer of pcq-atomic against a pcq_get
+ * consumer (>= 0.5x) and against the hand-written mutex+cond+eventfd queue
+ * (>= 1x) at capacity 1024, 1P/1C and 4P/1C; its idle CPU (<= 5 ms per s)
+ * and its round trip (<= 2x pcq_get's). */
+static void report_epoll_targets(FILE *f, const struct results *r,
+				 struct tally *t)
+{
+	int e = queue_index(r, "pcq-atomic epoll");
+	int a = queue_index(r, "pcq-atomic");
+	int m = queue_index(r, "mutex+cond+efd");
+	if (e < 0)
+		return;
+	fprintf(f, "\nevent loop: consumers wait in epoll, drain with "
+		"pcq_get_many(timeout 0);\npcq-atomic epoll / other cell, "
+		"median items/s\n%-8s %-11s %12s %14s\n", "capacity", "config",
+		"pcq-atomic", "mutex+cond+efd");
+	for (int k = 0; k < r->ncaps; k++)
+		for (int c = 0; c < r->nconfigs; c++) {
+			const struct config *cf = &r->configs[c];
+			double x = med(r, k, c, e, false);
+			if (x < 0)
+				continue;
+			bool target = r->caps[k] == 1024 && !cf->spsc &&
+				      cf->consumers == 1 &&
+				      (cf->producers == 1 || cf->producers == 4);
+			fprintf(f, "%-8zu %-11s", r->caps[k], cf->name);
+			ratio(f, x, med(r, k, c, a, false), target ? 0.5 : 0,
+			      t);
+			ratio(f, x, med(r, k, c, m, false), target ? 1 : 0, t);
+			fputc('\n', f);
+		}
+	const struct queue_figures *g = &r->figures[e];
+	below(f, "epoll loop idle on an empty queue, CPU", g->blocked_cpu_ms,
+	      5, "ms per s", t);
+	if (a >= 0 && r->figures[a].trip.median_us > 0)
+		below(f, "round trip via epoll / via pcq_get, median",
+		      g->trip.median_us / r->figures[a].trip.median_us, 2, "",
+		      t);
+}
+
 int report_targets(FILE *f, const struct results *r)
 {
 	int a = queue_index(r, "pcq-atomic"), s = queue_index(r, "pcq-semaphore");
@@ -327,6 +367,7 @@ int report_targets(FILE *f, const struct results *r)
 			fputc('\n', f);
 		}
 	report_bulk_targets(f, r, &t);
+	report_epoll_targets(f, r, &t);
 	const struct queue_figures *g = &r->figures[a];
 	fprintf(f, "\npcq-atomic alone:\n");
 	below(f, "consumer blocked 1 s, CPU used", g->blocked_cpu_ms, 5,

@@ -94,7 +94,7 @@ static void *produce(void *arg)
 	struct run *r = p->run;
 	pthread_barrier_wait(&r->start);
 	uint64_t seq = 0;
-	if (r->batch > 0) {
+	if (r->batch > 0 && r->ops->put_many != NULL) {
 		seq = produce_batches(p);
 	} else {
 		for (; seq < r->quota; seq++) {
@@ -150,7 +150,7 @@ static void *consume(void *arg)
 	struct consumer *c = arg;
 	struct run *r = c->run;
 	pthread_barrier_wait(&r->start);
-	if (r->batch == 0) {
+	if (r->batch == 0 || r->ops->get_many == NULL) {
 		while (check_one(c, r->ops->get(r->q)))
 			;
 		return NULL;
@@ -254,7 +254,7 @@ bool run_throughput(const struct queue_ops *ops, const struct use *use,
 {
 	struct run r = { .ops = ops, .producers = use->producers,
 			 .consumers = use->consumers,
-			 .batch = ops->put_many ? use->batch : 0 };
+			 .batch = ops->get_many ? use->batch : 0 };
 	r.quota = max_items / (uint64_t)use->producers;
 	if (r.quota == 0)
 		r.quota = 1;
