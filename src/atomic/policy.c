@@ -36,6 +36,7 @@ void policy_init(struct wait_policy *p)
 	atomic_init(&p->sleep_cost_ns, SLEEP_COST_START_NS);
 	atomic_init(&p->waits, 0);
 	atomic_init(&p->sleeps, 0);
+	atomic_init(&p->active, 0);
 }
 
 void spin_start(struct spin *s, struct wait_policy *p, uint64_t deadline_ns)
@@ -49,14 +50,41 @@ void spin_start(struct spin *s, struct wait_policy *p, uint64_t deadline_ns)
 		.policy = p,
 		.deadline_ns = deadline_ns,
 		.budget_ns = clamp(learned, SPIN_MIN_NS, spin_cap(p)),
+		.yielding = park_cpus == 1, /* one CPU: spinning cannot help */
 	};
+}
+
+/* Past its pure spin, a wait counts itself among its side's active
+ * waiters and decides whether to yield: when they are as many as the CPUs,
+ * the threads they all wait for - of the other side, one at least - cannot
+ * all be running, and a spin may be keeping one of them from a core.
+ * Fewer, and a thread waited for can have a core: spin on, then sleep.
+ * (Threads of other programs are not counted, and should not make a wait
+ * yield: a yield gives the core to whoever is queued for it, and a thread
+ * that yields to a busy program loses its turn for a whole time slice,
+ * while a sleeper is woken ahead of it.) Relaxed: a count that only steers
+ * the policy, ordered with nothing. */
+static bool crowded(struct spin *s)
+{
+	s->active = true;
+	return atomic_fetch_add_explicit(&s->policy->active, 1,
+					 memory_order_relaxed) + 1 >= park_cpus;
+}
+
+static void inactive(struct spin *s)
+{
+	if (s->active) {
+		s->active = false;
+		atomic_fetch_sub_explicit(&s->policy->active, 1,
+					  memory_order_relaxed);
+	}
 }
 
 bool spin_on(struct spin *s)
 {
-	uint64_t now;
-	bool pure = s->spent_ns < SPIN_PURE_NS && park_cpus > 1;
-	if (pure) {
+	uint64_t now, d;
+	if (!s->yielding) {
+		/* Phase 1: pure spin; the clock is read every few tries. */
 		if (++s->tries % SPIN_CLOCK_EVERY != 0) {
 			cpu_relax();
 			return true;
@@ -64,18 +92,28 @@ bool spin_on(struct spin *s)
 		now = clock_now_ns();
 		if (s->start_ns == 0)
 			s->start_ns = s->last_ns = now;
-		uint64_t d = now - s->last_ns;
-		if (d > SPIN_PREEMPTED_NS)
-			s->spent_ns = SPIN_PURE_NS + YIELD_COST_NS;
-		else
+		d = now - s->last_ns;
+		if (d > SPIN_PREEMPTED_NS) {
+			/* Preempted while spinning: more threads want the
+			 * cores than there are. If they are this queue's
+			 * waiters, yield to them; if not, stop spinning: a
+			 * sleeper is woken ahead of the threads that keep
+			 * running, a spinner queues behind them. */
+			s->yielding = s->active || crowded(s);
+			if (!s->yielding)
+				s->spent_ns = s->budget_ns;
+		} else {
 			s->spent_ns += d;
+			if (s->spent_ns >= SPIN_PURE_NS && !s->active)
+				s->yielding = crowded(s);
+		}
 	} else {
 		/* Phase 2: give the core to whoever may need it. */
 		sched_yield();
 		now = clock_now_ns();
 		if (s->start_ns == 0)
 			s->start_ns = s->last_ns = now;
-		uint64_t d = now - s->last_ns;
+		d = now - s->last_ns;
 		s->spent_ns += d < YIELD_COST_NS ? d : YIELD_COST_NS;
 	}
 	s->last_ns = now;
@@ -84,6 +122,7 @@ bool spin_on(struct spin *s)
 
 void spin_sleeping(struct spin *s)
 {
+	inactive(s); /* a sleeper keeps no core from anyone */
 	/* Relaxed: a count for pcq_stats. */
 	atomic_fetch_add_explicit(&s->policy->sleeps, 1, memory_order_relaxed);
 	uint64_t now = clock_now_ns();
@@ -96,6 +135,7 @@ void spin_sleeping(struct spin *s)
 	s->tries = 0;
 	s->last_ns = now;
 	s->budget_ns = SPIN_MIN_NS;
+	s->yielding = park_cpus == 1;
 }
 
 /* Moves an estimate toward target: at once upward, by 1/8 downward. */
@@ -113,6 +153,7 @@ static void learn(atomic_uint *estimate, uint32_t target, bool jump_up)
 void spin_end(struct spin *s, const struct waitq *w)
 {
 	struct wait_policy *p = s->policy;
+	inactive(s);
 	if (s->start_ns == 0) {
 		/* Over within SPIN_CLOCK_EVERY tries: under a microsecond. */
 		learn(&p->spin_ns, SPIN_MIN_NS, false);

@@ -79,6 +79,7 @@ struct wait_policy {
 	atomic_uint sleep_cost_ns; /* B: a recent sleep's cost */
 	atomic_uint_least64_t waits;  /* calls that began to wait */
 	atomic_uint_least64_t sleeps; /* futex waits */
+	atomic_uint active; /* waits past their pure spin, not asleep */
 };
 
 /* One wait, on the waiting thread's stack. */
@@ -91,6 +92,8 @@ struct spin {
 	uint32_t budget_ns;
 	uint32_t tries;
 	uint64_t slept_ns; /* when the first sleep began (0: none yet) */
+	bool active;       /* counted in policy->active */
+	bool yielding;     /* phase 2 */
 };
 
 /* A new queue's side: nothing learned, nothing counted. */
