@@ -61,8 +61,9 @@
  * THREADS
  * Any number of threads may call put-family and get-family functions on one
  * queue at the same time, unless the queue was created with PCQ_SP or PCQ_SC.
- * pcq_close, pcq_size, pcq_capacity and pcq_stats may be called at any time,
- * from any thread (PCQ_SP and PCQ_SC do not restrict them). pcq_destroy may be called once every other call on the queue has
+ * pcq_close, pcq_size, pcq_capacity, pcq_stats, pcq_get_fd and pcq_put_fd
+ * may be called at any time, from any thread (PCQ_SP and PCQ_SC do not
+ * restrict them). pcq_destroy may be called once every other call on the queue has
  * returned.
  */
 #ifndef PCQ_H
@@ -158,17 +159,22 @@ int pcq_get_many(pcq_t *q, void **items, size_t n, size_t *got,
 /* Pollable file descriptors, for event loops: epoll, poll or select can
  * wait on queues and sockets at once.
  *
- * pcq_get_fd is readable (POLLIN, EPOLLIN) whenever q holds an item or is
+ * Both fds are waited on for reading (POLLIN, EPOLLIN; never POLLOUT, which
+ * is always set). pcq_get_fd is readable whenever q holds an item or is
  * closed; pcq_put_fd whenever q has a free slot or is closed. Readiness is
  * never lost: from the moment the put (get, close) that made it so has
- * returned until q is empty (full) again, a poll returns at once. It may
- * also be readable when a call would find q empty (full) - another thread
- * was faster - as with a socket shared by several readers: call the try
- * form (try_get, get_many with timeout 0, ...), and go back to the poll on
- * EAGAIN. That EAGAIN is what makes the fd unreadable again, so a loop
- * that drains until EAGAIN suits level- and edge-triggered polls alike.
- * Several threads may poll the same fd, and polling and blocking calls may
- * be mixed on one queue.
+ * returned until q is empty (full) again, a poll returns at once. A closed
+ * queue's fds stay readable for ever: stop watching them at EPIPE.
+ *
+ * An fd may also be readable when a call would find q empty (full) - as
+ * with a socket shared by several readers: another thread was faster; or
+ * the fd is new; or a blocking or timed call emptied (filled) q. So on a
+ * readable fd, call the form that does not wait (try_get, get_many or
+ * get_timed with timeout 0, ...), and go back to the poll when it says
+ * EAGAIN (get_timed/put_timed: ETIMEDOUT). That answer is what makes the
+ * fd unreadable again at the latest, so a loop that drains until EAGAIN
+ * suits level- and edge-triggered polls alike. Several threads may poll
+ * the same fd, and polling and blocking calls may be mixed on one queue.
  *
  * Each returns a file descriptor owned by q: made on the first call (the
  * same one on every later call), with O_CLOEXEC and O_NONBLOCK, closed by
@@ -178,9 +184,9 @@ int pcq_get_many(pcq_t *q, void **items, size_t n, size_t *got,
  * later call may succeed).
  *
  * A queue whose fds were never asked for pays nothing. Once one exists,
- * its side makes a system call only when it changes state (empty <-> not
- * empty for pcq_get_fd, full <-> not full for pcq_put_fd), not on every
- * put or get. */
+ * its side makes system calls (a few: making the fd readable or not) only
+ * when it changes state (empty <-> not empty for pcq_get_fd, full <-> not
+ * full for pcq_put_fd), not on every put or get. */
 int pcq_get_fd(pcq_t *q);
 int pcq_put_fd(pcq_t *q);
 
