@@ -53,41 +53,12 @@
  * Signals and cancellation are dealt with in sem_wait_until() (sem_until.c).
  */
 #include <errno.h>
-#include <semaphore.h>
-#include <stdatomic.h>
-#include <stdbool.h>
 #include <stdlib.h>
 
 #include "backend.h"
-#include "pollfd.h"
-#include "sem_until.h"
+#include "queue.h"
 
 const char backend_name[] = "semaphore";
-
-struct pcq {
-	sem_t mutex;  /* 1: buffer free; 0: a call is in the buffer */
-	sem_t items;  /* items in the buffer (+1 baton once closed) */
-	sem_t spaces; /* free slots in the buffer (+1 baton once closed) */
-
-	/* The circular buffer. Written only while holding `mutex`. */
-	size_t put_at;   /* next slot to fill */
-	size_t get_at;   /* next slot to empty */
-	_Atomic size_t count; /* items held; atomic only so pcq_size can read
-			       * it without the mutex (relaxed: a snapshot) */
-	atomic_bool closed;   /* written under the mutex; read outside it
-			       * (see backend_try_put_many, _get_many) */
-	size_t capacity;
-	void **slots;
-
-	/* pcq_stats: waits begun and sem_waits made by put- and get-family
-	 * calls (relaxed: counts, ordered with nothing). */
-	atomic_uint_least64_t put_waits, get_waits, put_sleeps, get_sleeps;
-
-	/* The pollable fds (pollfd.h), -1 until asked for: made, written and
-	 * drained only while holding `mutex`, so each is exactly as readable
-	 * as the buffer says (atomic only for backend_fd's first look). */
-	atomic_int get_fd, put_fd;
-};
 
 struct pcq *backend_create(size_t capacity, unsigned flags)
 {
@@ -113,54 +84,12 @@ struct pcq *backend_create(size_t capacity, unsigned flags)
 
 void backend_destroy(struct pcq *q)
 {
-	int fds[] = { atomic_load(&q->get_fd), atomic_load(&q->put_fd) };
-	for (int i = 0; i < 2; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
+	fds_close(q);
 	sem_destroy(&q->mutex);
 	sem_destroy(&q->items);
 	sem_destroy(&q->spaces);
 	free(q->slots);
 	free(q);
-}
-
-static void lock(struct pcq *q)
-{
-	sem_wait_until(&q->mutex, DEADLINE_NEVER, NULL);
-}
-
-static void unlock(struct pcq *q)
-{
-	sem_post(&q->mutex);
-}
-
-static bool is_closed(const struct pcq *q)
-{
-	return atomic_load_explicit(&q->closed, memory_order_relaxed);
-}
-
-/* Called holding the mutex, after the buffer went from `before` items to
- * `after` (or, for a close, with before == after): the fds follow. The
- * get fd is readable while an item is held or the queue is closed, the put
- * fd while a slot is free or the queue is closed. */
-static void fds_follow(struct pcq *q, size_t before, size_t after)
-{
-	/* Relaxed: the mutex orders every access to the fds but the first
-	 * look of backend_fd. */
-	int get_fd = atomic_load_explicit(&q->get_fd, memory_order_relaxed);
-	int put_fd = atomic_load_explicit(&q->put_fd, memory_order_relaxed);
-	if (is_closed(q)) {
-		if (get_fd >= 0 && before == after) /* the close itself */
-			pollfd_fire(get_fd);
-		if (put_fd >= 0 && before == after)
-			pollfd_fire(put_fd);
-		return;
-	}
-	if (get_fd >= 0 && (before == 0) != (after == 0))
-		(after == 0 ? pollfd_drain : pollfd_fire)(get_fd);
-	size_t cap = q->capacity;
-	if (put_fd >= 0 && (before == cap) != (after == cap))
-		(after == cap ? pollfd_drain : pollfd_fire)(put_fd);
 }
 
 /* Takes up to n tokens of s without waiting; returns how many. */
@@ -332,43 +261,6 @@ void backend_close(struct pcq *q)
 		sem_post(&q->items);
 		sem_post(&q->spaces);
 	}
-}
-
-/* The fds need no arming here: fds_follow keeps them exact. */
-int backend_put_poll(struct pcq *q, void *const *items, size_t n,
-		     size_t *done)
-{
-	(void)q, (void)items, (void)n, (void)done;
-	return EAGAIN;
-}
-
-int backend_get_poll(struct pcq *q, void **items, size_t n, size_t *got)
-{
-	(void)q, (void)items, (void)n;
-	*got = 0;
-	return EAGAIN;
-}
-
-int backend_fd(struct pcq *q, bool get_side)
-{
-	atomic_int *fd = get_side ? &q->get_fd : &q->put_fd;
-	/* Acquire: pairs with the release below, so a caller that sees the
-	 * fd sees it made. */
-	int made = atomic_load_explicit(fd, memory_order_acquire);
-	if (made >= 0)
-		return made;
-	lock(q);
-	made = atomic_load_explicit(fd, memory_order_relaxed);
-	if (made < 0) {
-		size_t held = atomic_load_explicit(&q->count,
-						   memory_order_relaxed);
-		made = pollfd_make(is_closed(q) ||
-				   (get_side ? held > 0 : held < q->capacity));
-		if (made >= 0)
-			atomic_store_explicit(fd, made, memory_order_release);
-	}
-	unlock(q);
-	return made; /* -1: errno from eventfd */
 }
 
 size_t backend_size(const struct pcq *q)
