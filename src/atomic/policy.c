@@ -37,6 +37,19 @@ void policy_init(struct wait_policy *p)
 	atomic_init(&p->waits, 0);
 	atomic_init(&p->sleeps, 0);
 	atomic_init(&p->active, 0);
+	atomic_init(&p->yield_ns, 0);
+}
+
+/* Moves an estimate toward target: at once upward, by 1/8 downward. */
+static void learn(atomic_uint *estimate, uint32_t target, bool jump_up)
+{
+	/* Relaxed load and store, no read-modify-write: see wait_policy. */
+	uint32_t e = atomic_load_explicit(estimate, memory_order_relaxed);
+	uint32_t next = target > e && jump_up ? target
+			: target > e          ? e + (target - e) / 8
+					      : e - (e - target) / 8;
+	if (next != e)
+		atomic_store_explicit(estimate, next, memory_order_relaxed);
 }
 
 void spin_start(struct spin *s, struct wait_policy *p, uint64_t deadline_ns)
@@ -46,29 +59,46 @@ void spin_start(struct spin *s, struct wait_policy *p, uint64_t deadline_ns)
 	/* Relaxed: an estimate (see struct wait_policy). */
 	uint32_t learned = atomic_load_explicit(&p->spin_ns,
 						memory_order_relaxed);
+	uint32_t y = atomic_load_explicit(&p->yield_ns, memory_order_relaxed);
 	*s = (struct spin){
 		.policy = p,
 		.deadline_ns = deadline_ns,
 		.budget_ns = clamp(learned, SPIN_MIN_NS, spin_cap(p)),
+		/* Yields here switch to a thread sharing the core (likely
+		 * the one waited for): spinning first only delays it. */
+		.pure_ns = y >= YIELD_SWITCH_NS && y < YIELD_LONG_NS
+				   ? 0 : SPIN_PURE_NS,
 		.yielding = park_cpus == 1, /* one CPU: spinning cannot help */
 	};
 }
 
 /* Past its pure spin, a wait counts itself among its side's active
- * waiters and decides whether to yield: when they are as many as the CPUs,
- * the threads they all wait for - of the other side, one at least - cannot
- * all be running, and a spin may be keeping one of them from a core.
- * Fewer, and a thread waited for can have a core: spin on, then sleep.
- * (Threads of other programs are not counted, and should not make a wait
- * yield: a yield gives the core to whoever is queued for it, and a thread
- * that yields to a busy program loses its turn for a whole time slice,
- * while a sleeper is woken ahead of it.) Relaxed: a count that only steers
- * the policy, ordered with nothing. */
-static bool crowded(struct spin *s)
+ * waiters and decides whether to yield between tries.
+ *   - Crowded: its side's active waiters are as many as the CPUs. The
+ *     threads they all wait for - of the other side, one at least - cannot
+ *     all be running, and a spin may keep one of them from a core: yield.
+ *   - Else it yields while yields here are short: a yield that returns
+ *     after a few microseconds let a thread that shares this core run -
+ *     often the very thread waited for, which the scheduler likes to place
+ *     next to its waker; one that returns at once cost a system call. A
+ *     long one (YIELD_LONG_NS) gave the core to some other program for a
+ *     time slice: yielding to it only loses this thread's turn, while a
+ *     sleeper is woken ahead of it. So after a long yield the wait sleeps,
+ *     and the side stops yielding until its record of yields decays.
+ * Relaxed: counts and estimates that only steer the policy. */
+static bool start_yielding(struct spin *s)
 {
 	s->active = true;
-	return atomic_fetch_add_explicit(&s->policy->active, 1,
-					 memory_order_relaxed) + 1 >= park_cpus;
+	struct wait_policy *p = s->policy;
+	s->crowded = atomic_fetch_add_explicit(&p->active, 1,
+					       memory_order_relaxed) + 1 >=
+		     park_cpus;
+	uint32_t y = atomic_load_explicit(&p->yield_ns, memory_order_relaxed);
+	if (s->crowded || y < YIELD_LONG_NS)
+		return true;
+	/* Not this time; forget a little, so that a later wait tries again. */
+	atomic_store_explicit(&p->yield_ns, y - y / 8, memory_order_relaxed);
+	return false;
 }
 
 static void inactive(struct spin *s)
@@ -93,20 +123,10 @@ bool spin_on(struct spin *s)
 		if (s->start_ns == 0)
 			s->start_ns = s->last_ns = now;
 		d = now - s->last_ns;
-		if (d > SPIN_PREEMPTED_NS) {
-			/* Preempted while spinning: more threads want the
-			 * cores than there are. If they are this queue's
-			 * waiters, yield to them; if not, stop spinning: a
-			 * sleeper is woken ahead of the threads that keep
-			 * running, a spinner queues behind them. */
-			s->yielding = s->active || crowded(s);
-			if (!s->yielding)
-				s->spent_ns = s->budget_ns;
-		} else {
-			s->spent_ns += d;
-			if (s->spent_ns >= SPIN_PURE_NS && !s->active)
-				s->yielding = crowded(s);
-		}
+		/* Preempted: that time was not this thread's to spend. */
+		s->spent_ns += d > SPIN_PREEMPTED_NS ? YIELD_COST_NS : d;
+		if (s->spent_ns >= s->pure_ns && !s->active)
+			s->yielding = start_yielding(s);
 	} else {
 		/* Phase 2: give the core to whoever may need it. */
 		sched_yield();
@@ -115,6 +135,13 @@ bool spin_on(struct spin *s)
 			s->start_ns = s->last_ns = now;
 		d = now - s->last_ns;
 		s->spent_ns += d < YIELD_COST_NS ? d : YIELD_COST_NS;
+		if (!s->crowded) {
+			learn(&s->policy->yield_ns,
+			      d < YIELD_LONG_NS * 8 ? (uint32_t)d
+						    : YIELD_LONG_NS * 8, false);
+			if (d >= YIELD_LONG_NS)
+				s->spent_ns = s->budget_ns; /* sleep now */
+		}
 	}
 	s->last_ns = now;
 	return s->spent_ns < s->budget_ns && now < s->deadline_ns;
@@ -136,18 +163,6 @@ void spin_sleeping(struct spin *s)
 	s->last_ns = now;
 	s->budget_ns = SPIN_MIN_NS;
 	s->yielding = park_cpus == 1;
-}
-
-/* Moves an estimate toward target: at once upward, by 1/8 downward. */
-static void learn(atomic_uint *estimate, uint32_t target, bool jump_up)
-{
-	/* Relaxed load and store, no read-modify-write: see wait_policy. */
-	uint32_t e = atomic_load_explicit(estimate, memory_order_relaxed);
-	uint32_t next = target > e && jump_up ? target
-			: target > e          ? e + (target - e) / 8
-					      : e - (e - target) / 8;
-	if (next != e)
-		atomic_store_explicit(estimate, next, memory_order_relaxed);
 }
 
 void spin_end(struct spin *s, const struct waitq *w)

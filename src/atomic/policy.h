@@ -68,6 +68,13 @@
 /* The CPU time a sched_yield costs its caller; the rest of the time it
  * took, other threads ran. */
 #define YIELD_COST_NS 1000u /* 1 us */
+/* A yield that kept the thread off its core this long gave it to another
+ * program's thread for a time slice, not to a partner that needed a few
+ * microseconds (see start_yielding in policy.c). */
+#define YIELD_LONG_NS 50000u /* 50 us */
+/* A yield that took this long switched to another thread and back (a
+ * sched_yield that finds nobody else to run returns in about 0.3 us). */
+#define YIELD_SWITCH_NS 1500u /* 1.5 us */
 
 /* What one side (putters or getters) of a queue has learned, and counted.
  * Written only by that side's waiting threads (the slow path), on a cache
@@ -80,6 +87,7 @@ struct wait_policy {
 	atomic_uint_least64_t waits;  /* calls that began to wait */
 	atomic_uint_least64_t sleeps; /* futex waits */
 	atomic_uint active; /* waits past their pure spin, not asleep */
+	atomic_uint yield_ns; /* how long recent yields kept it off its core */
 };
 
 /* One wait, on the waiting thread's stack. */
@@ -90,9 +98,11 @@ struct spin {
 	uint64_t last_ns;  /* the last look at the clock */
 	uint64_t spent_ns; /* own CPU time spent spinning and yielding */
 	uint32_t budget_ns;
+	uint32_t pure_ns;  /* phase 1's length */
 	uint32_t tries;
 	uint64_t slept_ns; /* when the first sleep began (0: none yet) */
 	bool active;       /* counted in policy->active */
+	bool crowded;      /* its side's active waiters >= CPUs */
 	bool yielding;     /* phase 2 */
 };
 
