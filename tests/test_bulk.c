@@ -423,7 +423,11 @@ T(bulk, put_many_counts_a_wait_each_time_it_finds_q_full)
 			do
 				cr_assert_eq(pcq_stats(q, &s), 0);
 			while (s.put_waits < i && now_ns() < end);
-			cr_assert_eq(s.put_waits, i);
+			cr_assert_eq(s.put_waits, i, "flags %u: %llu waits, want "
+				     "%lu; size %zu, sleeps %llu", f,
+				     (unsigned long long)s.put_waits,
+				     (unsigned long)i, pcq_size(q),
+				     (unsigned long long)s.put_sleeps);
 			void *got;
 			cr_assert_eq(pcq_get_timed(q, &got, RETURN_WINDOW), 0);
 			cr_assert_eq(got, item_of(i));

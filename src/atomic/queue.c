@@ -104,14 +104,15 @@ static int timed_out(struct pcq *q, attempt_fn *attempt, struct op *op)
 	return rc == EAGAIN ? ETIMEDOUT : rc;
 }
 
-/* Announces the caller on w, tries once more, and sleeps if that found
+/* Announces the caller on w, tries once more, and sleeps if that moved
  * nothing. Returns the try's result, or ETIMEDOUT if the sleep ran out. */
 static int sleep_once(struct pcq *q, struct waitq *w, struct spin *s,
 		      attempt_fn *attempt, struct op *op, uint64_t deadline_ns)
 {
 	unsigned seen = waitq_announce(w);
+	size_t before = op->done;
 	int rc = attempt(q, op); /* the re-check after F_s */
-	if (rc == EAGAIN) {
+	if (rc == EAGAIN && op->done == before) {
 		spin_sleeping(s);
 		if (waitq_sleep(w, seen, deadline_ns) == ETIMEDOUT)
 			rc = ETIMEDOUT;
