@@ -26,7 +26,7 @@ static uint32_t spin_cap(const struct wait_policy *p)
 	/* Relaxed: an estimate; any recent value will do. */
 	uint64_t b = atomic_load_explicit(&p->sleep_cost_ns,
 					  memory_order_relaxed);
-	return clamp(2 * b, SPIN_MIN_NS, SPIN_MAX_NS);
+	return clamp(4 * b, 20000u, SPIN_MAX_NS);
 }
 
 void policy_init(struct wait_policy *p)
@@ -93,11 +93,17 @@ static bool start_yielding(struct spin *s)
 	s->crowded = atomic_fetch_add_explicit(&p->active, 1,
 					       memory_order_relaxed) + 1 >=
 		     park_cpus;
+	/* Crowded, or with yields that switch to a thread on this core, the
+	 * wait for the other side is a wait for a core: yield up to the
+	 * whole bound, as each yield hands the core over. */
 	uint32_t y = atomic_load_explicit(&p->yield_ns, memory_order_relaxed);
+	if (s->crowded || (y >= YIELD_SWITCH_NS && y < YIELD_LONG_NS))
+		s->budget_ns = SPIN_MAX_NS;
 	if (s->crowded || y < YIELD_LONG_NS)
 		return true;
-	/* Not this time; forget a little, so that a later wait tries again. */
-	atomic_store_explicit(&p->yield_ns, y - y / 8, memory_order_relaxed);
+	/* Not this time. Forget a little (1/32), so that a wait some 60
+	 * waits later tries a yield again, in case the machine is quieter. */
+	atomic_store_explicit(&p->yield_ns, y - y / 32, memory_order_relaxed);
 	return false;
 }
 
@@ -125,8 +131,11 @@ bool spin_on(struct spin *s)
 		d = now - s->last_ns;
 		/* Preempted: that time was not this thread's to spend. */
 		s->spent_ns += d > SPIN_PREEMPTED_NS ? YIELD_COST_NS : d;
-		if (s->spent_ns >= s->pure_ns && !s->active)
+		if (s->spent_ns >= s->pure_ns && !s->active) {
 			s->yielding = start_yielding(s);
+			if (!s->yielding)
+				s->spent_ns = s->budget_ns; /* sleep now */
+		}
 	} else {
 		/* Phase 2: give the core to whoever may need it. */
 		sched_yield();
@@ -136,9 +145,13 @@ bool spin_on(struct spin *s)
 		d = now - s->last_ns;
 		s->spent_ns += d < YIELD_COST_NS ? d : YIELD_COST_NS;
 		if (!s->crowded) {
+			/* A long yield is remembered at once, as 8 times the
+			 * threshold: the next yields wait for it to decay.
+			 * Short ones move the estimate by 1/8. */
+			bool long_one = d >= YIELD_LONG_NS;
 			learn(&s->policy->yield_ns,
-			      d < YIELD_LONG_NS * 8 ? (uint32_t)d
-						    : YIELD_LONG_NS * 8, false);
+			      long_one ? YIELD_LONG_NS * 8 : (uint32_t)d,
+			      long_one);
 			if (d >= YIELD_LONG_NS)
 				s->spent_ns = s->budget_ns; /* sleep now */
 		}

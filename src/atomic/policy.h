@@ -49,9 +49,12 @@
 
 #include "park.h"
 
-/* The least a wait spins: several cache-line round trips between cores,
- * so that a hand-off between two running threads never sleeps. */
-#define SPIN_MIN_NS 2000u /* 2 us */
+/* The least a wait spins and yields before it sleeps: its pure spin
+ * (SPIN_PURE_NS), then a few yields - enough for a hand-off between two
+ * running threads (a cache line crosses cores in well under 1 us), and for
+ * a partner sharing this core to run once. Below this, waits that usually
+ * take a microsecond would sleep whenever one took three. */
+#define SPIN_MIN_NS 8000u /* 8 us */
 /* The most own CPU time a wait spends spinning and yielding before it
  * sleeps: the contract's bound (include/pcq.h). */
 #define SPIN_MAX_NS 200000u /* 200 us */
