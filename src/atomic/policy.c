@@ -18,15 +18,17 @@ static uint32_t clamp(uint64_t x, uint32_t lo, uint32_t hi)
 	return x < lo ? lo : x > hi ? hi : (uint32_t)x;
 }
 
-/* The most a wait may spin: twice what a sleep costs here (B) - spinning
- * up to B is the competitive choice, and the waker of a sleeper pays a
- * system call too - within [SPIN_MIN_NS, SPIN_MAX_NS]. */
+/* The most a wait spins and yields by its learned budget: four times what
+ * a sleep costs here (B). Spinning up to B is the competitive choice; the
+ * margin covers the spread of wake-up times (on a quiet machine a tenth of
+ * them take several times the median), and the waker of a sleeper pays a
+ * system call too. Within [SPIN_CAP_MIN_NS, SPIN_MAX_NS]. */
 static uint32_t spin_cap(const struct wait_policy *p)
 {
 	/* Relaxed: an estimate; any recent value will do. */
 	uint64_t b = atomic_load_explicit(&p->sleep_cost_ns,
 					  memory_order_relaxed);
-	return clamp(4 * b, 20000u, SPIN_MAX_NS);
+	return clamp(4 * b, SPIN_CAP_MIN_NS, SPIN_MAX_NS);
 }
 
 void policy_init(struct wait_policy *p)

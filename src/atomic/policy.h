@@ -5,37 +5,49 @@
  * file only decides when to enter it, so no choice made here can lose a
  * wake-up (the Spin models and Relacy tests hold for any spin budget).
  *
- * The cost model (docs/design.md, "The waiting policy", has the figures):
+ * The cost model (docs/design.md, "3.5 The waiting policy", has the
+ * figures measured here):
  *   - a sleep costs B: the membarrier of the announcement, the futex calls
  *     on both sides, and above all the time the kernel takes to run the
  *     woken thread again (15-65 us when its CPU was idle and halted, ~2 us
- *     when the CPU was busy). The waker pays a system call too.
- *   - a spin costs the time it lasts, on one core.
+ *     when it was busy). The waker pays a system call too.
+ *   - a spin costs the time it lasts, on one core; on a core it shares
+ *     with the thread it waits for, it also keeps that thread from running.
+ *   - a yield costs 0.3 us when nobody else wants the core; it hands the
+ *     core to a thread that does, for as long as that thread runs.
  * Spinning up to B, then sleeping, is never worse than twice the best
  * choice made knowing the future (the competitive-spinning result). So a
  * wait spins for a budget that follows both what sleeping costs here (B,
- * measured from the wake-ups of this queue) and how long this side's waits
- * have recently lasted (as glibc's adaptive mutex and Folly's
- * TurnSequencer learn theirs):
- *   - a wait that ended within the budget, after D: aim at 2D;
- *   - a wait that slept but whose wake-up was sent D after it began, with
- *     D within reach (<= the cap): spinning D would have saved the sleep,
- *     so aim at 2D at once - this breaks the sleep/wake convoy, in which
- *     each side sleeps because the other just slept;
- *   - a wait that slept longer than the cap: nothing was coming; aim at
- *     the minimum, slowly (1/8 of the way per wait).
+ * measured from this queue's wake-ups: the cap is 4B, within [20, 200] us)
+ * and how long this side's waits have lasted lately (as glibc's adaptive
+ * mutex and Folly's TurnSequencer learn theirs):
+ *   - a wait that ended within its budget, after D: aim at 2D;
+ *   - a wait that slept, but whose wake-up was sent D after it began, D
+ *     within the cap: spinning D would have saved the sleep, so aim at 2D
+ *     at once - this breaks the convoy in which each side sleeps because
+ *     the other just slept;
+ *   - a wait longer than the cap: nothing was coming; aim at the minimum,
+ *     slowly (1/8 of the way per wait).
  * The budget is counted in time, not in tries (a pause instruction costs
  * 10 cycles on one CPU and 140 on another), and in the thread's own CPU
- * time: a sched_yield that lets other threads run counts as its own cost
- * only, never as the time the others ran.
+ * time: a yield counts as what it cost this thread (at most 1 us), never
+ * as the time others ran meanwhile.
  *
  * The phases of one wait (spin_on):
  *   1. pure spin, pause between tries, for SPIN_PURE_NS: a hand-off
  *      between two running threads is a cache line crossing cores (well
- *      under 1 us), so it ends here, without entering the kernel;
- *   2. yield between tries: with more runnable threads than cores, the
- *      thread this one waits for may be waiting for a core; sched_yield
- *      gives it ours. With a core to spare it returns at once (0.3 us);
+ *      under 1 us), so it ends here, without entering the kernel.
+ *   2. yield between tries, until the budget is spent - if yielding helps
+ *      (start_yielding in policy.c): when the side's waiters are as many
+ *      as the CPUs (crowded), the threads they wait for cannot all be
+ *      running, and each yield may give one a core; when this side's
+ *      yields switch to another thread and back, a thread it waits for
+ *      likely shares the core (then phase 1 is skipped: spinning would
+ *      only keep it from running). In both cases the budget is the whole
+ *      200 us. When yields here give the core away for a time slice
+ *      (YIELD_LONG_NS: another program is busy), yielding only loses the
+ *      thread's turn: it sleeps instead, and so do the side's next waits
+ *      until that memory fades (some 60 waits).
  *   3. sleep (park.h), when the budget is spent or the deadline passes.
  * After a wake-up that found nothing (another thread was faster), a wait
  * spins only SPIN_MIN_NS before it sleeps again.
@@ -58,6 +70,10 @@
 /* The most own CPU time a wait spends spinning and yielding before it
  * sleeps: the contract's bound (include/pcq.h). */
 #define SPIN_MAX_NS 200000u /* 200 us */
+/* The least the cap of a learned budget may be (policy.c: spin_cap): on a
+ * busy machine a sleep costs a few microseconds, but a wait that spins
+ * less than this sleeps whenever its partner is descheduled for a moment. */
+#define SPIN_CAP_MIN_NS 20000u /* 20 us */
 /* Pure spinning, before the first yield. Long enough for a hand-off
  * between running threads, several times over; short enough that a thread
  * whose partner is not running gives its core away within microseconds. */
