@@ -38,6 +38,43 @@ static inline size_t spsc_next_index(const struct pcq *q, size_t i)
 	return i + 1 == q->capacity ? 0 : i + 1;
 }
 
+/* Copies k items into the ring from slot i on, wrapping at its end (at
+ * most two runs of slots); returns the slot after the last. One item, as
+ * every single-item call has (k is then known at compile time), is one
+ * store and one step. */
+__attribute__((always_inline)) static inline size_t
+spsc_copy_in(struct pcq *q, size_t i, void *const *items, size_t k)
+{
+	if (k == 1) {
+		q->ring[i] = items[0];
+		return spsc_next_index(q, i);
+	}
+	size_t first = q->capacity - i < k ? q->capacity - i : k;
+	for (size_t j = 0; j < first; j++)
+		q->ring[i + j] = items[j];
+	for (size_t j = first; j < k; j++)
+		q->ring[j - first] = items[j];
+	i += k;
+	return i >= q->capacity ? i - q->capacity : i;
+}
+
+/* The mirror: copies k items out of the ring from slot i on. */
+__attribute__((always_inline)) static inline size_t
+spsc_copy_out(const struct pcq *q, size_t i, void **items, size_t k)
+{
+	if (k == 1) {
+		items[0] = q->ring[i];
+		return spsc_next_index(q, i);
+	}
+	size_t first = q->capacity - i < k ? q->capacity - i : k;
+	for (size_t j = 0; j < first; j++)
+		items[j] = q->ring[i + j];
+	for (size_t j = first; j < k; j++)
+		items[j] = q->ring[j - first];
+	i += k;
+	return i >= q->capacity ? i - q->capacity : i;
+}
+
 /* Puts items[0..n) while there is room, in order: one position store and
  * one wake-up check for the whole batch. Adds how many it put to *done.
  * Returns 0 (all n), EAGAIN (full before all n) or EPIPE (closed). */
@@ -71,10 +108,7 @@ spsc_try_put_many(struct pcq *q, void *const *items, size_t n, size_t *done)
 		waitq_wake(&q->items, 1, q->asymmetric);
 		return EPIPE;
 	}
-	for (size_t j = 0; j < k; j++) {
-		q->ring[q->put_index] = items[j];
-		q->put_index = spsc_next_index(q, q->put_index);
-	}
+	q->put_index = spsc_copy_in(q, q->put_index, items, k);
 	/* R1: publish items pos .. pos + k - 1. Pairs with A1 in
 	 * spsc_try_get_many. */
 	atomic_store_explicit(&q->put_pos, pos + k, memory_order_release);
@@ -119,10 +153,7 @@ spsc_try_get_many(struct pcq *q, void **items, size_t n, size_t *got)
 			return spsc_closed_empty(q, pos);
 	}
 	size_t k = n < held ? n : held;
-	for (size_t j = 0; j < k; j++) {
-		items[j] = q->ring[q->get_index];
-		q->get_index = spsc_next_index(q, q->get_index);
-	}
+	q->get_index = spsc_copy_out(q, q->get_index, items, k);
 	/* R2: free slots pos .. pos + k - 1. Pairs with A2 in
 	 * spsc_try_put_many. */
 	atomic_store_explicit(&q->get_pos, pos + k, memory_order_release);
