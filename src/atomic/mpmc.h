@@ -65,22 +65,30 @@ static inline intptr_t turn_diff(size_t turn, size_t want)
  * published out of order (a put claimed position p, a later one p + 1, and
  * p + 1 was filled first) become reachable only when p is filled - all at
  * once, and getters that found p unfilled may sleep meanwhile, each needing
- * a wake-up. So the put that fills p wakes one getter for its own item and
- * one for each filled slot right after it. The count is made only when
- * someone sleeps; the mirror holds for gets and putters. The turns are read
- * relaxed: F_w (in waitq_wake) orders them after this call's publish, and
- * a count too high only wakes a getter that goes back to sleep. */
+ * a wake-up (the wake-ups p + 1's put sent may all have gone to getters
+ * that found p unfilled and slept again). So the put that fills p wakes one
+ * getter for its own item and one for each filled slot after it, up to the
+ * first slot not yet filled. A slot already taken again (by a getter that
+ * was awake: turn past "full") does not end the run: the filled slots after
+ * it were made reachable by p too, and that getter owes them nothing. The
+ * count is made only when someone sleeps; the mirror holds for gets and
+ * putters. The turns are read relaxed: F_w (in waitq_wake) orders them
+ * after this call's publish, and a count too high only wakes a getter that
+ * goes back to sleep. */
 __attribute__((noinline)) static uint32_t
 mpmc_reachable(const struct pcq *q, size_t pos, size_t turn_ahead)
 {
 	uint32_t n = 1;
-	for (size_t p = next_pos(q, pos); n < q->capacity; p = next_pos(q, p)) {
+	size_t p = pos;
+	for (size_t i = 1; i < q->capacity; i++) {
+		p = next_pos(q, p);
 		const struct slot *s = &q->slots[p & q->index_mask];
 		size_t turn = atomic_load_explicit(&s->turn,
 						   memory_order_relaxed);
-		if (turn != lap_base(q, p) + turn_ahead)
-			break;
-		n++;
+		intptr_t d = turn_diff(turn, lap_base(q, p) + turn_ahead);
+		if (d < 0)
+			break; /* not yet filled (handed on): the run ends */
+		n += d == 0; /* ready; d > 0: taken already, go on */
 	}
 	return n;
 }
