@@ -19,6 +19,11 @@
  * SPSC: put_pos, get_pos and their copies count modulo SM (4, or 2 for
  * capacity 1). The waitq's seq does not wrap within a run.
  *
+ * Bulk calls (-DBULK=2 or 3, common.pml): the rings' try calls are the bulk
+ * ones (mpmc_try_put_many ... spsc_try_get_many) with n = nb, a put going
+ * on from items[done]; the single calls are the same with nb = 1. Item j of
+ * a put is v + j (v: the call's first item).
+ *
  * The futex: futex_wait(seq, seen) returns at once if seq != seen, else
  * sleeps until a futex_wake picks it; a timed wait may time out at any
  * moment; and up to SPUR times in a run any wait may return spuriously.
@@ -40,6 +45,19 @@
  *   GET_EPIPE_EARLY   MPMC get says EPIPE on a closed ring without checking
  *                     that no put has claimed its position
  *   SPSC_NO_CLAIM     SPSC put without the put_claimed announcement
+ * and on the bulk paths:
+ *   BULK_WAKE_RUN     an MPMC batch wakes as many as it put (k), ignoring
+ *                     the filled slots after its run
+ *   BULK_WAKE_LAST    an MPMC batch counts reachable slots from its last
+ *                     position, not its first
+ *   BULK_SCAN_FIRST   MPMC put_many claims n slots having checked only the
+ *                     first one's turn
+ *   SPSC_CLAIM_ONE    SPSC put_many announces put_claimed = pos + 1, not
+ *                     pos + k (the bug the contract tests caught)
+ *   BULK_RESUME_AT_0  a put that moved some items goes on from items[0],
+ *                     not items[done]
+ *   NEW_WAIT_NO_RECHECK  a put that moved some items and found the queue
+ *                     full again sleeps at once: announces, no re-check
  * And one repair, to check a proposed fix of the code:
  *   FIX_MPMC_CLOSED_PUT_WAKES_ALL  a put that publishes into a closed ring
  *                     (it claimed its position before the close) wakes
@@ -84,8 +102,9 @@
 
 #endif
 #define AVAIL (held > 0)
-#define LOCALS byte k, v, rc, pos, now, idx, turn, seen, slept, tries, claimed, wc; \
-	short d; bool ok, fin, timed; byte sw, sk, kk, n, rp, rt
+#define LOCALS byte k, v, rc, pos, now, turn, seen, slept, claimed, wc; \
+	short d; bool ok, fin, timed; byte sw, sk, kk, n, rp, rt; \
+	byte nb, done, before, moved, end, last, j, room, sc
 
 #include "common.pml"
 
@@ -101,28 +120,29 @@ typedef waitq_t {
 };
 waitq_t wq[2];
 
-#define SPIN_TRIES 1 /* PARK_SPIN_TRIES: any bound gives the same protocol */
-
 short held; /* ghost: items claimed by puts and not yet by gets */
 
 /* futex_wake(&w->seq, kk): wake up to kk of the threads in the kernel,
- * chosen in every possible way. */
+ * chosen in every possible way, in one step: the kernel wakes them under
+ * the hash-bucket lock that futex_wait queues under, so one call never
+ * wakes a thread twice (a thread it woke cannot sleep again meanwhile). */
 inline futex_wake(w, kk)
 {
-	do
-	:: kk == 0 -> break
-	:: else ->
-		atomic {
+	atomic {
+		do
+		:: kk == 0 -> break
+		:: else ->
 			if
 			:: (wq[w].inkernel & 2) -> wq[w].inkernel = wq[w].inkernel & ~2
 			:: (wq[w].inkernel & 4) -> wq[w].inkernel = wq[w].inkernel & ~4
 			:: (wq[w].inkernel & 8) -> wq[w].inkernel = wq[w].inkernel & ~8
 			:: (wq[w].inkernel & 16) -> wq[w].inkernel = wq[w].inkernel & ~16
+			:: (wq[w].inkernel & 32) -> wq[w].inkernel = wq[w].inkernel & ~32
 			:: wq[w].inkernel == 0 -> kk = 1
 			fi;
 			kk--
-		}
-	od
+		od
+	}
 }
 
 /* waitq_wake_slow(w, n): count the wake-ups (CAS: woken += k, k = the
@@ -134,27 +154,22 @@ inline waitq_wake_slow(w, n)
 	:: atomic {
 		kk = (n < sw - sk -> n : sw - sk);
 		if
-		:: kk == 0 -> sw = 0; sk = 0; break
+		:: kk == 0 -> break
 		:: else -> skip
 		fi;
 		if  /* CAS sleepers: (sw, sk) -> (sw, sk + kk) */
 		:: wq[w].waiters == sw && wq[w].woken == sk ->
-			wq[w].woken = sk + kk; ok = true
-		:: else -> sw = wq[w].waiters; sk = wq[w].woken; ok = false
+			wq[w].woken = sk + kk; break
+		:: else -> sw = wq[w].waiters; sk = wq[w].woken
 		fi
-	   };
-		if
-		:: ok -> break
-		:: else -> skip
-		fi
+	   }
 	od;
 	if
-	:: kk > 0 ->
-		wq[w].seq++;
+	:: atomic { kk > 0 -> wq[w].seq++ };  /* fetch_add, release */
 		futex_wake(w, kk)
-	:: else -> skip
+	:: kk == 0 -> skip
 	fi;
-	atomic { sw = 0; sk = 0; kk = 0; ok = false }
+	atomic { sw = 0; sk = 0; kk = 0 }
 }
 
 /* waitq_wake(w, n) after F_w: a system call only if some sleeper has no
@@ -215,7 +230,8 @@ inline waitq_retract(w)
 		:: else -> skip
 		fi;
 #endif
-		assert(wq[w].woken <= wq[w].waiters)
+		assert(wq[w].woken <= wq[w].waiters);
+		seen = 0; slept = 0  /* dead */
 	}
 }
 
@@ -226,108 +242,212 @@ byte get_pos = START;
 byte slot_turn[CAP] = START; /* every slot empty for lap START */
 byte slot_item[CAP];
 
-/* mpmc_wake_getters/putters: if a sleeper has no wake-up coming, wake one
- * for this slot and one for each slot after it that is ready for the same
- * side (mpmc_reachable: relaxed turn loads, up to capacity in all). */
-inline mpmc_wake(w, ahead)
+/* mpmc_reachable(q, from, ahead): one for the slot at `from`, and one for
+ * each slot after it that is ready for the same side (relaxed turn loads,
+ * up to capacity in all). Into n. */
+inline mpmc_reachable(from, ahead)
+{
+	atomic { n = 1; rp = NEXT(from) };
+	do
+	:: atomic { n + sc < CAP ->
+#ifdef FIX_REACHABLE_PAST_TAKEN
+		/* Proposed repair: a slot already past (taken by an awake
+		 * thread) does not end the run of reachable slots. */
+		rt = slot_turn[IDX(rp)]; d = SDIFF(rt, (BASE(rp) + ahead) % M);
+		if
+		:: d == 0 -> n++; rp = NEXT(rp)
+		:: d > 0 -> rp = NEXT(rp); sc++
+		:: d < 0 -> break
+		fi }
+#else
+		rt = slot_turn[IDX(rp)];
+		if
+		:: rt == (BASE(rp) + ahead) % M -> n++; rp = NEXT(rp)
+		:: else -> break
+		fi }
+#endif
+	:: atomic { n + sc >= CAP -> break }
+	od;
+	atomic { rp = 0; rt = 0; sc = 0; d = 0 }
+}
+
+/* How many a call that published positions pos .. last (`moved` of them)
+ * wakes, if someone sleeps: mpmc_reachable from its first position. */
+#if defined(MUTANT_REACHABLE_ONE)
+#define WAKE_COUNT(ahead) n = 1
+#elif defined(MUTANT_BULK_WAKE_RUN)
+#define WAKE_COUNT(ahead) n = moved
+#elif defined(MUTANT_BULK_WAKE_LAST)
+#define WAKE_COUNT(ahead) mpmc_reachable(last, ahead)
+#else
+#define WAKE_COUNT(ahead) mpmc_reachable(pos, ahead)
+#endif
+
+/* mpmc_wake_getters(q, pos) after F_w: if a sleeper has no wake-up coming,
+ * wake every sleeper if put_pos is closed (the repair), else the count. */
+inline mpmc_wake_getters()
 {
 	if
-	:: WAKE_DUE(w) ->
-		wc = 0;
-		n = 1;
-#ifndef MUTANT_REACHABLE_ONE
-		rp = NEXT(pos);
-		do
-		:: n < CAP ->
-			atomic { rt = slot_turn[IDX(rp)];
-				ok = (rt == (BASE(rp) + ahead) % M) };
-			if
-			:: ok -> n++; rp = NEXT(rp)
-			:: else -> break
-			fi
-		:: else -> break
-		od;
-		atomic { rp = 0; rt = 0; ok = false };
+	:: atomic { WAKE_DUE(ITEMS) -> wc = 0 };
+#ifdef FIX_MPMC_CLOSED_PUT_WAKES_ALL
+		if
+		:: atomic { put_pos >= M -> n = ALL }
+		:: put_pos < M -> WAKE_COUNT(1)
+		fi;
+#else
+		WAKE_COUNT(1);
 #endif
-		waitq_wake_slow(w, n);
+		waitq_wake_slow(ITEMS, n);
 		n = 0
-	:: else -> wc = 0
+	:: atomic { !WAKE_DUE(ITEMS) -> wc = 0 }
 	fi
 }
 
+/* mpmc_wake_putters(q, pos): slots handed to the next lap (base + lap). */
+inline mpmc_wake_putters()
+{
+	if
+	:: atomic { WAKE_DUE(SPACES) -> wc = 0 };
+		WAKE_COUNT(MASK + 1);
+		waitq_wake_slow(SPACES, n);
+		n = 0
+	:: atomic { !WAKE_DUE(SPACES) -> wc = 0 }
+	fi
+}
+
+/* mpmc_try_put_many(q, items + done, nb - done, &done): the items are
+ * v + done, v + done + 1, ... Each turn load decides, in its step, whether
+ * the run goes on. */
 inline mpmc_try_put()
 {
-	pos = put_pos;
+	atomic { pos = put_pos; moved = 0; end = pos };
 	do
-	:: pos >= M -> rc = EPIPE; break
-	:: else ->
-		atomic { idx = IDX(pos); turn = slot_turn[idx]; d = SDIFF(turn, BASE(pos)); turn = 0 };
-		if
-		:: d == 0 ->
-			atomic {  /* CAS put_pos: pos -> next */
+	:: atomic { pos >= M -> rc = EPIPE; break }
+	:: pos < M ->
+		/* The run of slots empty for their lap from pos on, up to
+		 * nb - done; d: the first slot's turn against its lap base
+		 * (the last one read, when the run stops early). */
+		do
+		:: atomic { turn = slot_turn[IDX(end)]; d = SDIFF(turn, BASE(end)); turn = 0;  /* A2 */
+			if
+			:: d != 0 -> break
+			:: else ->
+				end = NEXT(end); moved++;
 				if
-				:: put_pos == pos -> put_pos = NEXT(pos); ok = true;
-					held++; assert(held <= CAP)
-				:: else -> pos = put_pos; ok = false
+				:: moved == nb - done -> break
+				:: else ->
+#ifdef MUTANT_BULK_SCAN_FIRST
+					/* the rest taken on trust */
+					do
+					:: moved < nb - done -> end = NEXT(end); moved++
+					:: else -> break
+					od;
+					break
+#else
+					skip
+#endif
 				fi
-			};
+			fi }
+		od;
+		if
+		:: atomic { moved > 0 ->  /* CAS put_pos: pos -> end */
+			if
+			:: put_pos == pos -> put_pos = end; ok = true;
+				held = held + moved; assert(held <= CAP);
+				j = 0; last = pos
+			:: else -> pos = put_pos; ok = false; moved = 0; end = pos
+			fi };
 			if
 			:: ok ->
 				READ_WAITERS_EARLY(ITEMS);
-				slot_item[idx] = v;
-				slot_turn[idx] = (BASE(pos) + 1) % M;  /* R1 */
-#ifdef FIX_MPMC_CLOSED_PUT_WAKES_ALL
-				if
-				:: put_pos >= M -> waitq_wake(ITEMS, ALL)
-				:: else -> mpmc_wake(ITEMS, 1)
-				fi;
+				do
+				:: 
+#ifdef MUTANT_BULK_RESUME_AT_0
+					slot_item[IDX(last)] = v + j;
 #else
-				mpmc_wake(ITEMS, 1);  /* mpmc_wake_getters */
+					slot_item[IDX(last)] = v + done + j;
 #endif
-				rc = OK;
-				break
-			:: else -> skip
+					atomic { slot_turn[IDX(last)] = (BASE(last) + 1) % M;  /* R1 */
+						j++;
+						if
+						:: j == moved -> break
+						:: else -> last = NEXT(last)
+						fi }
+				od;
+				mpmc_wake_getters();
+				atomic { done = done + moved; rc = (done == nb -> OK : EAGAIN); break }
+			:: !ok -> skip
 			fi
-		:: d < 0 ->  /* full, unless put_pos moved on */
+		:: atomic { moved == 0 && d < 0 ->  /* full, unless put_pos moved on */
 			now = put_pos;
 			if
 			:: now == pos -> rc = EAGAIN; break
-			:: else -> pos = now
-			fi
-		:: d > 0 -> pos = put_pos
+			:: else -> pos = now; end = pos
+			fi }
+		:: atomic { moved == 0 && d > 0 -> pos = put_pos; end = pos }
 		fi
 	od;
-	atomic { pos = 0; now = 0; idx = 0; turn = 0; d = 0; ok = false }
+	atomic { pos = 0; now = 0; turn = 0; d = 0; ok = false; moved = 0; end = 0; last = 0; j = 0 }
 }
 
+/* mpmc_try_get_many(q, items, nb, &done): v = the first item taken. The
+ * items leave the queue at the CAS (the ledger is checked there). */
 inline mpmc_try_get()
 {
-	pos = get_pos;
+	atomic { pos = get_pos; moved = 0; end = pos };
 	do
-	:: atomic { idx = IDX(pos); turn = slot_turn[idx]; d = SDIFF(turn, BASE(pos) + 1); turn = 0 };
-		if
-		:: d == 0 ->
-			atomic {  /* CAS get_pos: pos -> next */
+	:: do
+		:: atomic { turn = slot_turn[IDX(end)]; d = SDIFF(turn, BASE(end) + 1); turn = 0;  /* A1 */
+			if
+			:: d != 0 -> break
+			:: else ->
+				end = NEXT(end); moved++;
 				if
-				:: get_pos == pos -> get_pos = NEXT(pos); ok = true;
-					claimed = slot_item[idx]; ledger_take(claimed);
-					held--; assert(held >= 0)
-				:: else -> pos = get_pos; ok = false
+				:: moved == nb -> break
+				:: else -> skip
 				fi
-			};
+			fi }
+		od;
+		if
+		:: atomic { moved > 0 ->  /* CAS get_pos: pos -> end */
+			if
+			:: get_pos == pos -> get_pos = end; ok = true;
+				claimed = slot_item[IDX(pos)];
+				j = 0; last = pos;
+				do
+				:: ledger_take(slot_item[IDX(last)]);
+					j++;
+					if
+					:: j == moved -> break
+					:: else -> last = NEXT(last)
+					fi
+				od;
+				held = held - moved; assert(held >= 0);
+				j = 0; last = pos
+			:: else -> pos = get_pos; ok = false; moved = 0; end = pos
+			fi };
 			if
 			:: ok ->
-				v = slot_item[idx];
-				assert(v == claimed);
 				READ_WAITERS_EARLY(SPACES);
-				slot_turn[idx] = (BASE(pos) + MASK + 1) % M;  /* R2 */
-				mpmc_wake(SPACES, MASK + 1);  /* mpmc_wake_putters */
-				rc = OK;
-				break
-			:: else -> skip
+				do
+				:: atomic { now = slot_item[IDX(last)];
+						if
+						:: j == 0 -> v = now; assert(v == claimed)
+						:: else -> skip
+						fi;
+						now = 0 };
+					atomic { slot_turn[IDX(last)] = (BASE(last) + MASK + 1) % M;  /* R2 */
+						j++;
+						if
+						:: j == moved -> break
+						:: else -> last = NEXT(last)
+						fi }
+				od;
+				mpmc_wake_putters();
+				atomic { done = moved; rc = OK; break }
+			:: !ok -> skip
 			fi
-		:: d < 0 ->  /* not filled for this lap */
-			now = put_pos;
+		:: atomic { moved == 0 && d < 0 -> now = put_pos };  /* not filled for this lap */
 #ifdef MUTANT_GET_EPIPE_EARLY
 			if
 			:: now >= M -> rc = EPIPE; break
@@ -335,18 +455,17 @@ inline mpmc_try_get()
 			fi;
 #endif
 			if
-			:: POS(now) == pos -> rc = (now >= M -> EPIPE : EAGAIN); break
-			:: else ->
-				now = get_pos;
+			:: atomic { POS(now) == pos -> rc = (now >= M -> EPIPE : EAGAIN); break }
+			:: atomic { POS(now) != pos -> now = get_pos;
 				if
 				:: now == pos -> rc = EAGAIN; break  /* a put is filling it */
-				:: else -> pos = now
-				fi
+				:: else -> pos = now; end = pos
+				fi }
 			fi
-		:: d > 0 -> pos = get_pos
+		:: atomic { moved == 0 && d > 0 -> pos = get_pos; end = pos }
 		fi
 	od;
-	atomic { pos = 0; now = 0; idx = 0; turn = 0; d = 0; ok = false; claimed = 0 }
+	atomic { pos = 0; now = 0; turn = 0; d = 0; ok = false; claimed = 0; moved = 0; end = 0; last = 0; j = 0 }
 }
 
 #define TRY_PUT mpmc_try_put()
@@ -361,59 +480,82 @@ inline close_ring()
 /* ---- spsc.h ---- */
 bool closed;
 byte put_pos = SSTART, get_pos = SSTART;
-byte put_claimed = SSTART; /* put_pos + 1 while a put runs */
+byte put_claimed = SSTART; /* put_pos + k while a put of k runs */
 byte put_index, get_pos_seen = SSTART;  /* the producer's */
 byte get_index, put_pos_seen = SSTART;  /* the consumer's */
 bool drained;
 byte ring[CAP];
 
+/* spsc_try_put_many(q, items + done, nb - done, &done): the items are
+ * v + done, v + done + 1, ... The slot stores and put_index (the
+ * producer's own) are one step per item. */
 inline spsc_try_put()
 {
-	pos = put_pos;
-	fin = false;
+	atomic { pos = put_pos; fin = false; room = CAP - DIST(pos, get_pos_seen) };
 	if
-	:: DIST(pos, get_pos_seen) == CAP ->
+	:: atomic { room < nb - done ->
 		get_pos_seen = get_pos;  /* A2 */
+		room = CAP - DIST(pos, get_pos_seen) };
 		if
-		:: DIST(pos, get_pos_seen) == CAP ->
-			rc = (closed -> EPIPE : EAGAIN); fin = true
-		:: else -> skip
+		:: atomic { room == 0 -> rc = (closed -> EPIPE : EAGAIN); fin = true }
+		:: room > 0 -> skip
 		fi
-	:: else -> skip
+	:: room >= nb - done -> skip
 	fi;
 	if
 	:: fin -> skip
-	:: else ->
-#ifndef MUTANT_SPSC_NO_CLAIM
-		put_claimed = (pos + 1) % SM;  /* C1 */
+	:: atomic { !fin ->
+		moved = (nb - done < room -> nb - done : room);
+#if defined(MUTANT_SPSC_NO_CLAIM)
+		skip };
+#elif defined(MUTANT_SPSC_CLAIM_ONE)
+		put_claimed = (pos + 1) % SM };  /* C1, one item only */
+#else
+		put_claimed = (pos + moved) % SM };  /* C1 */
 #endif
 		if
 		:: closed ->
 			put_claimed = pos;
 			waitq_wake(ITEMS, 1);
 			rc = EPIPE
-		:: else ->
+		:: !closed ->
 			READ_WAITERS_EARLY(ITEMS);
-			ring[put_index] = v;
-			put_index = (put_index + 1 == CAP -> 0 : put_index + 1);
-			atomic { put_pos = (pos + 1) % SM;  /* R1 */
-				held++; assert(held <= CAP) };
+			j = 0;
+			do
+			:: atomic {
+#ifdef MUTANT_BULK_RESUME_AT_0
+				ring[put_index] = v + j;
+#else
+				ring[put_index] = v + done + j;
+#endif
+				put_index = (put_index + 1 == CAP -> 0 : put_index + 1);
+				j++;
+				if
+				:: j == moved -> break
+				:: else -> skip
+				fi }
+			od;
+			atomic { put_pos = (pos + moved) % SM;  /* R1 */
+				held = held + moved; assert(held <= CAP) };
 			waitq_wake(ITEMS, 1);
-			rc = OK
+			atomic { done = done + moved; rc = (done == nb -> OK : EAGAIN) }
 		fi
 	fi;
-	atomic { pos = 0; fin = false }
+	atomic { pos = 0; fin = false; room = 0; moved = 0; j = 0 }
 }
 
+/* spsc_try_get_many(q, items, nb, &done): v = the first item taken. The
+ * ring reads and get_index (the consumer's own) are one step per item;
+ * the items leave the queue there. room: the code's `held`. */
 inline spsc_try_get()
 {
-	pos = get_pos;
-	fin = false;
+	atomic { pos = get_pos; fin = false; room = DIST(put_pos_seen, pos) };
 	if
-	:: pos == put_pos_seen ->
+	:: atomic { room < nb ->
 		put_pos_seen = put_pos;  /* A1 */
+		room = DIST(put_pos_seen, pos) };
 		if
-		:: pos == put_pos_seen ->  /* spsc_closed_empty */
+		:: room == 0 ->  /* spsc_closed_empty */
 			fin = true;
 			if
 			:: drained -> rc = EPIPE
@@ -427,21 +569,35 @@ inline spsc_try_get()
 					fi
 				fi
 			fi
-		:: else -> skip
+		:: room > 0 -> skip
 		fi
-	:: else -> skip
+	:: room >= nb -> skip
 	fi;
 	if
 	:: fin -> skip
-	:: else ->
-		atomic { v = ring[get_index]; ledger_take(v); held--; assert(held >= 0) };
-		get_index = (get_index + 1 == CAP -> 0 : get_index + 1);
+	:: !fin ->
+		atomic { moved = (nb < room -> nb : room); j = 0 };
+		do
+		:: atomic { now = ring[get_index]; ledger_take(now);
+				held--; assert(held >= 0);
+				if
+				:: j == 0 -> v = now
+				:: else -> skip
+				fi;
+				now = 0;
+				get_index = (get_index + 1 == CAP -> 0 : get_index + 1);
+				j++;
+				if
+				:: j == moved -> break
+				:: else -> skip
+				fi }
+		od;
 		READ_WAITERS_EARLY(SPACES);
-		get_pos = (pos + 1) % SM;  /* R2 */
+		get_pos = (pos + moved) % SM;  /* R2 */
 		waitq_wake(SPACES, 1);
-		rc = OK
+		atomic { done = moved; rc = OK }
 	fi;
-	atomic { pos = 0; fin = false }
+	atomic { pos = 0; fin = false; room = 0; moved = 0; j = 0 }
 }
 
 #define TRY_PUT spsc_try_put()
@@ -453,7 +609,8 @@ inline close_ring()
 }
 #endif
 
-/* The attempt of wait_until: try_put_boxed for putters, try_get for getters. */
+/* The attempt of wait_until: try_put_op for putters (the rest of the
+ * items, from items[done]), try_get_op for getters. */
 inline attempt(w)
 {
 	if
@@ -462,76 +619,104 @@ inline attempt(w)
 	fi
 }
 
-/* ---- queue.c wait_until ---- */
+/* ---- queue.c sleep_once: announce, re-check, sleep if that found
+ * nothing (a re-check that moved some items and found the queue full
+ * again sleeps too: it looked after announcing), retract. ---- */
+inline sleep_once(w)
+{
+#ifdef MUTANT_ANNOUNCE_LATE
+	attempt(w);
+	waitq_announce(w);
+#else
+	waitq_announce(w);
+	attempt(w);  /* the re-check after F_s */
+#endif
+	if
+	:: rc == EAGAIN ->
+		waitq_sleep(w);
+		atomic {
+			if
+			:: slept == ETIMEDOUT -> rc = ETIMEDOUT
+			:: else ->
+#ifdef MUTANT_NO_RECHECK
+				rc = OK  /* the wake-up taken as success */
+#else
+				skip
+#endif
+			fi
+		}
+	:: rc != EAGAIN -> skip
+	fi;
+#ifdef MUTANT_TIMEOUT_NO_RETRACT
+	if
+	:: slept != ETIMEDOUT -> waitq_retract(w)
+	:: else -> atomic { seen = 0; slept = 0 }
+	fi
+#else
+	waitq_retract(w)
+#endif
+}
+
+/* ---- queue.c wait_until ----
+ * The waiting policy's spin (spin_on) is taken as spent at once: any bound
+ * gives the same protocol. `before`: done when this wait began; a put that
+ * moved some items and found the queue full again begins a new wait. A
+ * timed call may find its deadline passed whenever it is stuck. */
 inline wait_until(w)
 {
 	fin = false;
+	before = done;
 	do
 	:: fin -> break
 	:: else ->
-		tries = 0;
-		do
-		:: tries < SPIN_TRIES ->
-			attempt(w);
-			if
-			:: rc != EAGAIN -> fin = true; break
-			:: else -> tries++
-			fi
-		:: else -> break
-		od;
-		tries = 0;
+		attempt(w);
 		if
-		:: fin -> skip
-		:: !fin && timed ->  /* deadline passed while spinning: timed_out */
-			attempt(w);
+		:: rc == EAGAIN && done == before ->  /* stuck */
 			if
-			:: rc == EAGAIN -> rc = ETIMEDOUT
-			:: else -> skip
-			fi;
-			fin = true
-		:: !fin ->  /* (a timed call may also still have time) */
-#ifdef MUTANT_ANNOUNCE_LATE
-			attempt(w);
-			waitq_announce(w);
-#else
-			waitq_announce(w);
-			attempt(w);  /* the re-check after F_s */
-#endif
-			if
-			:: rc == EAGAIN -> waitq_sleep(w)
-			:: else -> slept = OK
-			fi;
-#ifdef MUTANT_TIMEOUT_NO_RETRACT
-			if
-			:: slept != ETIMEDOUT -> waitq_retract(w)
-			:: else -> skip
-			fi;
-#else
-			waitq_retract(w);
-#endif
-			seen = 0;
-			if
-			:: rc != EAGAIN -> fin = true
-			:: slept == ETIMEDOUT ->
-				attempt(w);  /* one last look */
+			:: timed ->  /* the deadline passed while spinning */
+				attempt(w);  /* timed_out: one last look */
 				if
 				:: rc == EAGAIN -> rc = ETIMEDOUT
 				:: else -> skip
 				fi;
 				fin = true
-			:: else ->  /* woken, or spuriously: retry */
-#ifdef MUTANT_NO_RECHECK
-				rc = OK; fin = true;
-#endif
-				skip
+			:: true ->  /* (a timed call may also still have time) */
+				sleep_once(w);
+				if
+				:: rc == ETIMEDOUT ->
+					attempt(w);  /* timed_out */
+					if
+					:: rc == EAGAIN -> rc = ETIMEDOUT
+					:: else -> skip
+					fi;
+					fin = true
+				:: else -> skip
+				fi
+			fi
+		:: else -> skip
+		fi;
+		if
+		:: fin -> skip
+		:: rc != EAGAIN -> fin = true  /* done, or EPIPE */
+		:: else ->
+#ifdef MUTANT_NEW_WAIT_NO_RECHECK
+			if
+			:: done != before ->  /* "just found it full": sleep now */
+				waitq_announce(w);
+				waitq_sleep(w);
+				waitq_retract(w)
+			:: else -> skip
 			fi;
-			slept = 0
+#endif
+			before = done  /* moved some: a new wait; else woken: retry */
 		fi
 	od;
-	fin = false
+	atomic { fin = false; before = 0 }
 }
 
-/* src/pcq.c put_within / get_within, timed_result */
+/* src/pcq.c put_within / get_within, timed_result; pcq_put_many and
+ * pcq_get_many take the same two steps without timed_result (their slow
+ * path never returns EAGAIN: check_*_result would catch it). */
 inline pcq_put()
 {
 	TRY_PUT;
@@ -543,7 +728,7 @@ inline pcq_put()
 	:: else -> skip
 	fi;
 	if
-	:: k == TIMED && rc == EAGAIN -> rc = ETIMEDOUT
+	:: k == TIMED && rc == EAGAIN && nb == 1 -> rc = ETIMEDOUT
 	:: else -> skip
 	fi
 }
@@ -571,7 +756,7 @@ inline pcq_get()
 	:: else -> skip
 	fi;
 	if
-	:: k == TIMED && rc == EAGAIN -> rc = ETIMEDOUT
+	:: k == TIMED && rc == EAGAIN && nb == 1 -> rc = ETIMEDOUT
 	:: else -> skip
 	fi
 }

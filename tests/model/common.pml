@@ -12,8 +12,13 @@
  *   KINDS    which calls a thread may choose (bits: 1 try, 2 timed, 4 block)
  *   SPUR     how many spurious returns from a wait the whole run may have
  *   LIVE     1: build the LTL property (a blocked get returns)
+ *   BULK     which call sizes a thread may choose (bits: 1 single calls,
+ *            2 bulk calls of 2: pcq_put_many/pcq_get_many with n = 2);
+ *            a bulk put needs two items left to put, and without close a
+ *            bulk get two items left in the consumer's share
  *
- * Items: producer p puts p*16 + s, s = how many of p's puts succeeded before.
+ * Items: producer p puts p*16 + s, s = how many of p's items were accepted
+ * before (a bulk put of items v, v + 1 moves v + done next).
  * The ledger is checked where an item leaves the queue (its linearization
  * point): it must be the next one of its producer, so a lost, duplicated or
  * reordered item fails an assertion there or in the final check
@@ -44,6 +49,9 @@
 #ifndef SPUR
 #define SPUR 1
 #endif
+#ifndef BULK
+#define BULK 1
+#endif
 
 #define OK        0
 #define EAGAIN    11
@@ -70,6 +78,17 @@ inline choose_kind(k)
 	fi
 }
 
+/* The n of a call: 1, or 2 for a bulk call when `left` (items the thread
+ * may still move) allows. Single calls are the bulk ones with n = 1 in both
+ * backends (src/backend.h), so n is all that tells them apart. */
+inline choose_n(left)
+{
+	if
+	:: (BULK & 1) || left < 2 -> nb = 1
+	:: (BULK & 2) && left >= 2 -> nb = 2
+	fi
+}
+
 /* An item leaves the queue: it must be its producer's next one. */
 inline ledger_take(x)
 {
@@ -78,22 +97,28 @@ inline ledger_take(x)
 	delivered[x / 16]++
 }
 
-/* Result of a put as the caller sees it. */
+/* Result of a put of nb items as the caller sees it: done of them were
+ * put (pcq_put_many's *done; 1 or 0 for a single put), always the first. */
 inline check_put_result()
 {
-	if
-	:: rc == OK -> accepted[p]++
-	:: rc == EPIPE -> assert(CLOSED_NOW); break
-	:: rc == EAGAIN -> assert(k == TRY)
-	:: rc == ETIMEDOUT -> assert(k == TIMED)
-	:: else -> assert(false)
-	fi
+	atomic {
+		assert(done <= nb);
+		accepted[p] = accepted[p] + done;
+		if
+		:: rc == OK -> assert(done == nb)
+		:: rc == EPIPE -> assert(CLOSED_NOW); break
+		:: rc == EAGAIN -> assert(k == TRY && done < nb)
+		:: rc == ETIMEDOUT -> assert(k == TIMED && done < nb)
+		:: else -> assert(false)
+		fi
+	}
 }
 
+/* Result of a get of up to nb items: done = how many (*got), v the first. */
 inline check_get_result()
 {
 	if
-	:: rc == OK -> assert(v != NONE)
+	:: rc == OK -> assert(v != NONE && done >= 1 && done <= nb)
 	:: rc == EPIPE -> assert(CLOSED_NOW); break
 	:: rc == EAGAIN -> assert(k == TRY)
 	:: rc == ETIMEDOUT -> assert(k == TIMED)

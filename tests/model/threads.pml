@@ -1,21 +1,31 @@
 /*
  * threads.pml - the threads of a run, shared by both models. The model
- * including this defines LOCALS (the locals its inlines use), CLOSED_NOW,
- * AVAIL (an item is in the queue), pcq_put(), pcq_get() (the front end of
- * src/pcq.c: a try, then the slow path unless the call is a try),
- * close_queue() and final_check().
+ * including this defines LOCALS (the locals its inlines use, among them
+ * k, v, rc, nb: the call's kind, first item, result and n, and done: how
+ * many it moved), CLOSED_NOW, AVAIL (an item is in the queue), pcq_put(),
+ * pcq_get() (the front end of src/pcq.c: a try, then the slow path unless
+ * the call is a try), close_queue() and final_check().
  */
+#define SHARE(c) (NP * K / NC + (c < NP * K % NC -> 1 : 0))
+
 proctype producer(byte p)
 {
 	byte i;
 	LOCALS;
 	do
 	:: i < K ->
-		choose_kind(k);
-		v = p * 16 + accepted[p];
+		atomic {
+			choose_kind(k);
+			choose_n(K - i);
+			v = p * 16 + accepted[p];
+			done = 0
+		};
 		pcq_put();
-		check_put_result();
-		i++
+		atomic {
+			check_put_result();
+			i = i + nb;
+			k = 0; v = 0; rc = 0; nb = 0; done = 0  /* dead */
+		}
 	:: else -> break
 	od
 }
@@ -27,20 +37,35 @@ proctype consumer(byte c)
 #if CLOSE
 	/* Get until EPIPE: after close every item must come out. */
 	do
-	:: choose_kind(k);
-		v = NONE;
+	:: atomic {
+			choose_kind(k);
+			choose_n(2);
+			v = NONE;
+			done = 0
+		};
 		pcq_get();
-		check_get_result()
+		atomic {
+			check_get_result();
+			k = 0; v = 0; rc = 0; nb = 0; done = 0  /* dead */
+		}
 	od
 #else
-	/* No close: take an equal share of the items, blocking. */
+	/* No close: take a share of the items, blocking (equal shares; the
+	 * first NP*K % NC consumers take one more). */
 	do
-	:: i < NP * K / NC ->
-		k = BLOCK;
-		v = NONE;
+	:: i < SHARE(c) ->
+		atomic {
+			k = BLOCK;
+			choose_n(SHARE(c) - i);
+			v = NONE;
+			done = 0
+		};
 		pcq_get();
-		assert(rc == OK && v != NONE);
-		i++
+		atomic {
+			assert(rc == OK && v != NONE && done >= 1 && done <= nb);
+			i = i + done;
+			k = 0; v = 0; rc = 0; nb = 0; done = 0  /* dead */
+		}
 	:: else -> break
 	od
 #endif
