@@ -37,6 +37,9 @@ HASHW=25
 # closed); the model keeps it behind this flag so the bug stays reproducible.
 ATOMFIX="-DFIX_MPMC_CLOSED_PUT_WAKES_ALL"
 
+# Runs with BULK=2 or 3 mix pcq_put_many/pcq_get_many of 2 into the calls
+# (common.pml): BULK=2 takes a batch whenever two items are left.
+
 # name | model | spin -D flags | expect (pass: verifies, fail: must yield a
 # counter-example; bug: an open bug, see above) | mode (safety, or ltl:
 # ./pan -a -f under weak fairness)
@@ -77,6 +80,32 @@ mut-spsc-announce-late      |atomic|$ATOMFIX -DSPSC -DMUTANT_ANNOUNCE_LATE -DK=1
 mut-spsc-wake-early         |atomic|$ATOMFIX -DSPSC -DMUTANT_WAKE_EARLY -DK=1 -DCAP=1 -DCLOSE=0   |fail|safety
 mut-spsc-no-recheck         |atomic|$ATOMFIX -DSPSC -DMUTANT_NO_RECHECK -DK=1 -DCAP=1 -DCLOSE=0   |fail|safety
 mut-spsc-timeout-no-retract |atomic|$ATOMFIX -DSPSC -DMUTANT_TIMEOUT_NO_RETRACT -DK=1 -DCAP=1     |fail|safety
+sem-bulk-1p2c-cap2-k2       |sem   |-DNP=1 -DNC=2 -DK=2 -DCAP=2 -DBULK=3 -DKINDS=5          |pass|safety
+sem-bulk2-2p1c-cap2-k2      |sem   |-DNP=2 -DNC=1 -DK=2 -DCAP=2 -DBULK=2 -DKINDS=5          |pass|safety
+sem-bulk-1p1c-cap2-k3       |sem   |-DNP=1 -DNC=1 -DK=3 -DCAP=2 -DBULK=3                    |pass|safety
+sem-bulk-2p2c-cap3-k2-noclose |sem |-DNP=2 -DNC=2 -DK=2 -DCAP=3 -DBULK=3 -DCLOSE=0          |pass|safety
+sem-bulk-ltl-1p2c-cap2      |sem   |-DNP=1 -DNC=2 -DK=2 -DCAP=2 -DBULK=3 -DKINDS=4 -DLIVE=1 |pass|ltl
+mut-sem-bulk-no-repost      |sem   |-DMUTANT_SEM_BULK_NO_REPOST -DNP=1 -DNC=2 -DK=2 -DCAP=2 -DBULK=2 -DKINDS=4 |fail|safety
+mut-sem-bulk-no-repost-ltl  |sem   |-DMUTANT_SEM_BULK_NO_REPOST -DNP=1 -DNC=2 -DK=2 -DCAP=2 -DBULK=2 -DKINDS=5 -DLIVE=1 |fail|ltl
+mut-sem-bulk-post-after-unlock |sem |-DMUTANT_SEM_POST_AFTER_UNLOCK -DNP=1 -DNC=1 -DK=2 -DCAP=2 -DBULK=2 |fail|safety
+mut-sem-bulk-baton-one      |sem   |-DMUTANT_SEM_BULK_BATON_ONE -DNP=1 -DNC=1 -DK=2 -DCAP=2 -DBULK=2 |fail|safety
+mut-sem-bulk-wait-all       |sem   |-DMUTANT_SEM_BULK_WAIT_ALL -DNP=1 -DNC=1 -DK=3 -DCAP=1 -DBULK=3 -DCLOSE=0 |fail|safety
+mpmc-bulk-1p1c-cap2-k2      |atomic|$ATOMFIX -DNP=1 -DNC=1 -DK=2 -DCAP=2 -DBULK=3 -DKINDS=5 -DSPUR=0 |pass|safety
+mpmc-bulk2-1p1c-cap1-k2-timed |atomic|$ATOMFIX -DNP=1 -DNC=1 -DK=2 -DCAP=1 -DBULK=2 -DKINDS=6 -DSPUR=0 |pass|safety
+mpmc-bulk-1p2c-cap2-k2-noclose |atomic|$ATOMFIX -DNP=1 -DNC=2 -DK=2 -DCAP=2 -DBULK=3 -DCLOSE=0  |pass|safety
+mpmc-bulk2-2p1c-cap2-k2-noclose |atomic|$ATOMFIX -DNP=2 -DNC=1 -DK=2 -DCAP=2 -DBULK=2 -DCLOSE=0 -DSPUR=0 |pass|safety
+mpmc-bulk-1p1c-cap3-k3-noclose |atomic|$ATOMFIX -DNP=1 -DNC=1 -DK=3 -DCAP=3 -DBULK=3 -DCLOSE=0  |pass|safety
+mpmc-bulk-ltl-1p1c-cap2     |atomic|$ATOMFIX -DNP=1 -DNC=1 -DK=2 -DCAP=2 -DBULK=3 -DKINDS=4 -DSPUR=0 -DLIVE=1 |pass|ltl
+spsc-bulk-cap2-k2           |atomic|$ATOMFIX -DSPSC -DK=2 -DCAP=2 -DBULK=3 -DKINDS=5            |pass|safety
+spsc-bulk-cap2-k3-noclose   |atomic|$ATOMFIX -DSPSC -DK=3 -DCAP=2 -DBULK=3 -DCLOSE=0            |pass|safety
+spsc-bulk-ltl-cap2-k2       |atomic|$ATOMFIX -DSPSC -DK=2 -DCAP=2 -DBULK=3 -DKINDS=4 -DLIVE=1   |pass|ltl
+mpmc-bulk2-2p3c-cap4-k2-noclose |atomic|$ATOMFIX -DNP=2 -DNC=3 -DK=2 -DCAP=4 -DBULK=2 -DCLOSE=0 -DSPUR=0 |bug|safety
+mut-bulk-wake-last          |atomic|$ATOMFIX -DMUTANT_BULK_WAKE_LAST -DNP=1 -DNC=2 -DK=2 -DCAP=2 -DBULK=2 -DCLOSE=0 -DSPUR=0 |fail|safety
+mut-bulk-wake-run           |atomic|$ATOMFIX -DMUTANT_BULK_WAKE_RUN -DNP=2 -DNC=2 -DK=1 -DCAP=2 -DCLOSE=0 -DSPUR=0 |fail|safety
+mut-bulk-scan-first         |atomic|$ATOMFIX -DMUTANT_BULK_SCAN_FIRST -DNP=1 -DNC=1 -DK=2 -DCAP=1 -DBULK=2 -DCLOSE=0 |fail|safety
+mut-bulk-resume-at-0        |atomic|$ATOMFIX -DMUTANT_BULK_RESUME_AT_0 -DNP=1 -DNC=1 -DK=2 -DCAP=1 -DBULK=2 -DCLOSE=0 |fail|safety
+mut-new-wait-no-recheck     |atomic|$ATOMFIX -DMUTANT_NEW_WAIT_NO_RECHECK -DNP=1 -DNC=1 -DK=3 -DCAP=1 -DBULK=3 -DCLOSE=0 |fail|safety
+mut-spsc-claim-one          |atomic|$ATOMFIX -DSPSC -DMUTANT_SPSC_CLAIM_ONE -DK=2 -DCAP=2 -DBULK=2 |fail|safety
 "
 
 trim() { printf '%s' "$1" | sed 's/^[[:space:]]*//; s/[[:space:]]*$//'; }
