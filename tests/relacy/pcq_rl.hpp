@@ -318,10 +318,15 @@ static long pcq_rl_syscall(const char *file, int line, long nr, ...)
 				rc = -1;
 			}
 		} else if (op == FUTEX_WAKE_PRIVATE) {
-			if (val == 1)
-				f->notify_one($);
-			else
+			/* Exactly val waiters (the kernel wakes them under the
+			 * bucket lock, so none twice): notify_one val times under
+			 * the lock; INT32_MAX (more than there are threads) is
+			 * notify_all. */
+			if (val >= (unsigned)rl::ctx().get_thread_count())
 				f->notify_all($);
+			else
+				for (unsigned i = 0; i < val; i++)
+					f->notify_one($);
 		} else {
 			RL_VERIFY(!"unmodelled futex op");
 		}
