@@ -65,6 +65,10 @@ site SEQ_REL $A/park.c "Release: a sleeper that reads the new seq" release
 site SEQ_ACQ $A/park.c "unsigned waitq_announce" acquire
 C1_FENCE=spsc.h:$(line_of $A/spsc.h "C1:" "fence_fast(q->asymmetric)")
 CLOSED_FENCE=spsc.h:$(line_of $A/spsc.h "spsc_closed_empty(struct pcq" "fence_slow()")
+# The MPMC ring's wake-ups run their own F_w (mpmc_wake_getters/putters),
+# not waitq_wake's: call sites of their own.
+FWG_FENCE=mpmc.h:$(line_of $A/mpmc.h "static inline void mpmc_wake_getters" "fence_fast(q->asymmetric)")
+FWP_FENCE=mpmc.h:$(line_of $A/mpmc.h "static inline void mpmc_wake_putters" "fence_fast(q->asymmetric)")
 grep -q "fence_slow(); /\* F_s" $A/park.c || { echo "edge table: F_s not in waitq_announce"; bad=1; }
 grep -q "membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED)" $A/park.c || { echo "edge table: fence_slow no longer uses membarrier"; bad=1; }
 # ring.h's fields, in order, against the transcription in pcq_rl.hpp.
@@ -151,6 +155,8 @@ done
 # Relacy, which does not reorder code); its fence is the symmetric mode's.
 mutant F_w.wake sym "$FW_SYM@-" "$HS close_mpmc"
 mutant F_w.C1 sym "$FW_SYM@$C1_FENCE" close_spsc
+mutant F_w.mpmc_get sym "$FW_SYM@$FWG_FENCE" "handshake_mpmc mpmc_two_getters"
+mutant F_w.mpmc_put sym "$FW_SYM@$FWP_FENCE" "handshake_mpmc mpmc_two_putters"
 mutant F_s.announce asym "$FS_ASYM@-" "$HS"
 mutant F_s.announce sym "$FS_SYM@-" "$HS"
 mutant F_s.closed asym "$FS_ASYM@$CLOSED_FENCE" close_spsc
