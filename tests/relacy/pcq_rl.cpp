@@ -15,7 +15,8 @@
  *
  * The queue is built in place (make_queue below does what backend_create
  * does, with Relacy objects); then every thread calls the public functions
- * of src/pcq.c: pcq_put, pcq_get, the timed calls, pcq_close.
+ * of src/pcq.c: pcq_put, pcq_get, the timed calls, the bulk calls
+ * pcq_put_many and pcq_get_many, pcq_close.
  */
 #include <fstream> /* before relacy.hpp, which breaks it */
 
@@ -287,6 +288,277 @@ struct close_race : rl::test_suite<close_race<SPSC>, 3>,
 	}
 };
 
+/* ---- bulk calls: pcq_put_many and pcq_get_many ------------------------ */
+
+/* Takes up to n more items, waiting for the first, into got[*ngot..]:
+ * returns pcq_get_many's result. */
+static int get_some(pcq_t *q, void **got, unsigned *ngot, size_t n)
+{
+	size_t k = 0;
+	int rc = pcq_get_many(q, got + *ngot, n, &k, UINT64_MAX);
+	RL_ASSERT(rc == 0 ? k >= 1 && k <= n : k == 0);
+	*ngot += (unsigned)k;
+	return rc;
+}
+
+/* SPSC, capacity 3: batches of 2, 3 and 2 (7 items, positions 0..6: the
+ * later batches cross the ring's end, and a batch of 3 waits for the whole
+ * ring, putting each item as soon as there is room: partial puts and new
+ * waits); the consumer takes batches of up to 2. Intact and in order.
+ * R1/A1 weakened: race on a ring slot; R2/A2: race on its reuse. */
+struct bulk_spsc_order : rl::test_suite<bulk_spsc_order, 2>,
+			 queue_fixture<3, true> {
+	enum { N = 7 };
+	void before() { make_queue(); }
+	void after() { check_waiters(); }
+	void thread(unsigned index)
+	{
+		if (index == 0) {
+			void *items[N];
+			for (unsigned i = 0; i < N; i++)
+				items[i] = tag(0, i);
+			static const unsigned batch[] = { 2, 3, 2 };
+			unsigned at = 0;
+			for (unsigned b : batch) {
+				size_t done = 0;
+				RL_ASSERT(pcq_put_many(&q, items + at, b, &done,
+						       UINT64_MAX) == 0 &&
+					  done == b);
+				at += b;
+			}
+		} else {
+			void *got[N + 1];
+			unsigned ngot = 0;
+			while (ngot < N)
+				RL_ASSERT(get_some(&q, got, &ngot,
+						   N - ngot < 2 ? 1 : 2) == 0);
+			for (unsigned i = 0; i < N; i++)
+				RL_ASSERT(got[i] == tag(0, i));
+		}
+	}
+};
+
+/* MPMC, 2 producers x (a batch of 2, then a single put), 2 consumers
+ * taking batches of up to 2, 3 items each: exactly once, each producer's
+ * items in order at each consumer. Capacity 3 is not a power of two: runs
+ * of slots cross the skip from index 2 to the next lap's 0. */
+template <size_t CAP>
+struct bulk_mpmc_once : rl::test_suite<bulk_mpmc_once<CAP>, 4>,
+			queue_fixture<CAP, false> {
+	enum { P = 2, PER = 3 };
+	void *got[2][PER];
+	void before() { this->make_queue(); }
+	void thread(unsigned index)
+	{
+		pcq_t *q = &this->q;
+		if (index < P) {
+			void *items[2] = { tag(index, 0), tag(index, 1) };
+			size_t done = 0;
+			RL_ASSERT(pcq_put_many(q, items, 2, &done, UINT64_MAX) ==
+					  0 &&
+				  done == 2);
+			RL_ASSERT(pcq_put(q, tag(index, 2)) == 0);
+		} else {
+			unsigned c = index - P, ngot = 0;
+			while (ngot < PER)
+				RL_ASSERT(get_some(q, got[c], &ngot,
+						   PER - ngot < 2 ? 1 : 2) == 0);
+			unsigned last[P] = { 0, 0 };
+			for (unsigned i = 0; i < PER; i++) {
+				unsigned p = tag_producer(got[c][i]);
+				RL_ASSERT(p < P && tag_seq(got[c][i]) < PER);
+				RL_ASSERT(tag_seq(got[c][i]) + 1 > last[p]);
+				last[p] = tag_seq(got[c][i]) + 1;
+			}
+		}
+	}
+	void after()
+	{
+		this->check_waiters();
+		int seen[P][PER] = {};
+		for (unsigned c = 0; c < 2; c++)
+			for (unsigned i = 0; i < PER; i++)
+				seen[tag_producer(got[c][i])]
+				    [tag_seq(got[c][i])]++;
+		for (unsigned p = 0; p < P; p++)
+			for (unsigned i = 0; i < PER; i++)
+				RL_ASSERT(seen[p][i] == 1);
+	}
+};
+
+/* The sleep/wake handshake with batches, capacity 1: a put_many of 3 puts
+ * one item per lap of the ring, each time beginning a new wait (its first
+ * attempt is timed and may time out at any point: then the rest is put
+ * blocking); the getter takes batches of up to 2. A lost wake-up is a
+ * Relacy deadlock. */
+template <bool SPSC>
+struct bulk_handshake : rl::test_suite<bulk_handshake<SPSC>, 2>,
+			queue_fixture<1, SPSC> {
+	enum { N = 3 };
+	void before() { this->make_queue(); }
+	void after() { this->check_waiters(); }
+	void thread(unsigned index)
+	{
+		pcq_t *q = &this->q;
+		if (index == 0) {
+			void *items[N] = { tag(0, 0), tag(0, 1), tag(0, 2) };
+			size_t done = 0;
+			int rc = pcq_put_many(q, items, N, &done, 1000);
+			RL_ASSERT(rc == 0 ? done == N
+					  : rc == ETIMEDOUT && done < N);
+			if (rc == ETIMEDOUT) {
+				size_t more = 0;
+				RL_ASSERT(pcq_put_many(q, items + done, N - done,
+						       &more, UINT64_MAX) == 0 &&
+					  more == N - done);
+			}
+		} else {
+			void *got[N + 1];
+			unsigned ngot = 0;
+			while (ngot < N)
+				RL_ASSERT(get_some(q, got, &ngot, 2) == 0);
+			for (unsigned i = 0; i < N; i++)
+				RL_ASSERT(got[i] == tag(0, i));
+		}
+	}
+};
+
+/* Two batches out of order with two getters asleep, capacity 4: the bulk
+ * twin of mpmc_two_getters. Each getter wants 2 items (batches of up to
+ * 2); each putter puts a batch of 2. The batch that claimed the first
+ * positions may publish last, after the getters slept: its one wake-up
+ * count, from its first position, must reach both. */
+struct bulk_two_getters : rl::test_suite<bulk_two_getters, 4>,
+			  queue_fixture<4, false> {
+	void *got[2][3];
+	unsigned ngot[2];
+	void before()
+	{
+		make_queue();
+		ngot[0] = ngot[1] = 0;
+	}
+	void thread(unsigned index)
+	{
+		if (index < 2) {
+			while (ngot[index] < 2)
+				RL_ASSERT(get_some(&q, got[index], &ngot[index],
+						   2 - ngot[index]) == 0);
+		} else {
+			void *items[2] = { tag(index, 0), tag(index, 1) };
+			size_t done = 0;
+			RL_ASSERT(pcq_put_many(&q, items, 2, &done,
+					       UINT64_MAX) == 0 &&
+				  done == 2);
+		}
+	}
+	void after()
+	{
+		check_waiters();
+		int seen[2][2] = {};
+		for (unsigned c = 0; c < 2; c++)
+			for (unsigned i = 0; i < 2; i++)
+				seen[tag_producer(got[c][i]) - 2]
+				    [tag_seq(got[c][i])]++;
+		for (unsigned p = 0; p < 2; p++)
+			for (unsigned i = 0; i < 2; i++)
+				RL_ASSERT(seen[p][i] == 1);
+	}
+};
+
+/* The mirror, capacity 2: two batches of 2 into a ring of 2, so a putter
+ * sleeps with its batch half put (or whole); two batch gets of up to 2
+ * hand slots back out of order. What the gets leave is drained at the
+ * end: every item once. */
+struct bulk_two_putters : rl::test_suite<bulk_two_putters, 4>,
+			  queue_fixture<2, false> {
+	void *got[2][2];
+	unsigned ngot[2];
+	void before()
+	{
+		make_queue();
+		ngot[0] = ngot[1] = 0;
+	}
+	void thread(unsigned index)
+	{
+		if (index < 2) {
+			void *items[2] = { tag(index, 0), tag(index, 1) };
+			size_t done = 0;
+			RL_ASSERT(pcq_put_many(&q, items, 2, &done,
+					       UINT64_MAX) == 0 &&
+				  done == 2);
+		} else {
+			unsigned c = index - 2;
+			RL_ASSERT(get_some(&q, got[c], &ngot[c], 2) == 0);
+		}
+	}
+	void after()
+	{
+		check_waiters();
+		int seen[2][2] = {};
+		for (unsigned c = 0; c < 2; c++)
+			for (unsigned i = 0; i < ngot[c]; i++)
+				seen[tag_producer(got[c][i])]
+				    [tag_seq(got[c][i])]++;
+		void *rest[4];
+		size_t k = 0;
+		int rc = pcq_get_many(&q, rest, 4, &k, 0);
+		RL_ASSERT(ngot[0] + ngot[1] + k == 4);
+		RL_ASSERT(rc == (k > 0 ? 0 : EAGAIN));
+		for (size_t i = 0; i < k; i++)
+			seen[tag_producer(rest[i])][tag_seq(rest[i])]++;
+		for (unsigned p = 0; p < 2; p++)
+			for (unsigned i = 0; i < 2; i++)
+				RL_ASSERT(seen[p][i] == 1);
+	}
+};
+
+/* Close with a batch in flight, capacity 2. Thread 0 puts a batch of 3
+ * (it fills the ring and waits for room; close ends the wait), thread 1
+ * closes, thread 2 takes batches of up to 2 until EPIPE. The first *done
+ * items are got, in order, nothing else; nobody sleeps for ever. SPSC:
+ * put_claimed = pos + k (C1) against closed, F_w/F_s. */
+template <bool SPSC>
+struct bulk_close : rl::test_suite<bulk_close<SPSC>, 3>,
+		    queue_fixture<2, SPSC> {
+	enum { N = 3 };
+	size_t done;
+	int put_rc;
+	void *got[N + 2];
+	unsigned ngot;
+	void before()
+	{
+		this->make_queue();
+		ngot = 0;
+		done = 0;
+	}
+	void thread(unsigned index)
+	{
+		pcq_t *q = &this->q;
+		if (index == 0) {
+			void *items[N] = { tag(0, 0), tag(0, 1), tag(0, 2) };
+			put_rc = pcq_put_many(q, items, N, &done, UINT64_MAX);
+			RL_ASSERT(put_rc == 0 ? done == N
+					      : put_rc == EPIPE && done < N);
+		} else if (index == 1) {
+			pcq_close(q);
+		} else {
+			while (get_some(q, got, &ngot, 2) != EPIPE)
+				RL_ASSERT(ngot <= N);
+			size_t k = 0;
+			RL_ASSERT(pcq_get_many(q, got + ngot, 2, &k, 0) ==
+					  EPIPE &&
+				  k == 0);
+		}
+	}
+	void after()
+	{
+		this->check_waiters();
+		RL_ASSERT(ngot == done);
+		for (unsigned i = 0; i < ngot; i++)
+			RL_ASSERT(got[i] == tag(0, i));
+	}
+};
+
 /* ---- driver --------------------------------------------------------- */
 
 template <typename T> static bool run(const char *name, rl::test_params &p)
@@ -319,6 +591,15 @@ static const entry tests[] = {
 	{ "mpmc_two_putters", run<mpmc_two_putters> },
 	{ "close_spsc", run<close_race<true> > },
 	{ "close_mpmc", run<close_race<false> > },
+	{ "bulk_spsc_order", run<bulk_spsc_order> },
+	{ "bulk_mpmc_once_cap2", run<bulk_mpmc_once<2> > },
+	{ "bulk_mpmc_once_cap3", run<bulk_mpmc_once<3> > },
+	{ "bulk_handshake_spsc", run<bulk_handshake<true> > },
+	{ "bulk_handshake_mpmc", run<bulk_handshake<false> > },
+	{ "bulk_two_getters", run<bulk_two_getters> },
+	{ "bulk_two_putters", run<bulk_two_putters> },
+	{ "bulk_close_spsc", run<bulk_close<true> > },
+	{ "bulk_close_mpmc", run<bulk_close<false> > },
 };
 
 static bool parse_order(const char *s, rl::memory_order *mo)

@@ -2,7 +2,7 @@
 # orders and of every mutant that weakens one (docs/verification-relacy.md).
 # Included by the top Makefile with `-include tests/relacy/relacy.mk`.
 #
-#   make relacy-check                 tests + mutants (about 1-2 minutes)
+#   make relacy-check                 tests + mutants (about 2-3 minutes)
 #   make relacy-check RELACY_ITERS=N  iterations per test (default 200000)
 
 # Relacy is a header-only C++ library: run.sh builds the check with g++.

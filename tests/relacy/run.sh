@@ -101,7 +101,10 @@ fi
 # case on Linux) and symmetric (-s, the fallback).
 TESTS="spsc_order mpmc_once_cap1 mpmc_once_cap2 mpmc_once_cap3
 	handshake_spsc handshake_mpmc handshake_spsc_timed handshake_mpmc_timed
-	mpmc_two_getters mpmc_two_putters close_spsc close_mpmc"
+	mpmc_two_getters mpmc_two_putters close_spsc close_mpmc
+	bulk_spsc_order bulk_mpmc_once_cap2 bulk_mpmc_once_cap3
+	bulk_handshake_spsc bulk_handshake_mpmc bulk_two_getters bulk_two_putters
+	bulk_close_spsc bulk_close_mpmc"
 fail=0
 echo "== relacy: tests ($ITERS iterations each; asym = membarrier, sym = fences)"
 for t in $TESTS; do
@@ -168,6 +171,27 @@ mutant F_s.closed sym "$FS_SYM@$CLOSED_FENCE" close_spsc
 WHY="redundant given F_w/F_s + futex; see docs/verification-relacy.md"
 mutant seq.release asym "$SEQ_REL" "handshake_spsc handshake_mpmc" "$WHY"
 mutant seq.acquire asym "$SEQ_ACQ" "handshake_spsc handshake_mpmc" "$WHY"
+
+# ---- the same mutants against the bulk tests alone (pcq_put_many and
+# pcq_get_many on every path): each must be caught there too.
+echo "== relacy: the same mutants, bulk tests only"
+BHS="bulk_handshake_spsc bulk_handshake_mpmc bulk_two_getters bulk_two_putters"
+mutant spsc.R1 asym "$SPSC_R1" bulk_spsc_order
+mutant spsc.A1 asym "$SPSC_A1" bulk_spsc_order
+mutant spsc.R2 asym "$SPSC_R2" bulk_spsc_order
+mutant spsc.A2 asym "$SPSC_A2" bulk_spsc_order
+for m in R1 A1 R2 A2; do
+	eval "s=\$MPMC_$m"
+	mutant mpmc.$m asym "$s" "bulk_mpmc_once_cap2 bulk_mpmc_once_cap3"
+done
+mutant F_w.wake sym "$FW_SYM@-" "$BHS bulk_close_mpmc"
+mutant F_w.C1 sym "$FW_SYM@$C1_FENCE" bulk_close_spsc
+mutant F_w.mpmc_get sym "$FW_SYM@$FWG_FENCE" "bulk_two_getters bulk_handshake_mpmc"
+mutant F_w.mpmc_put sym "$FW_SYM@$FWP_FENCE" "bulk_two_putters bulk_handshake_mpmc"
+mutant F_s.announce asym "$FS_ASYM@-" "$BHS"
+mutant F_s.announce sym "$FS_SYM@-" "$BHS"
+mutant F_s.closed asym "$FS_ASYM@$CLOSED_FENCE" bulk_close_spsc
+mutant F_s.closed sym "$FS_SYM@$CLOSED_FENCE" bulk_close_spsc
 
 echo "== relacy: $(($(date +%s) - start)) s"
 [ $fail -eq 0 ] && [ $survivors -eq 0 ] && exit 0
