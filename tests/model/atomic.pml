@@ -45,6 +45,10 @@
  *   GET_EPIPE_EARLY   MPMC get says EPIPE on a closed ring without checking
  *                     that no put has claimed its position
  *   SPSC_NO_CLAIM     SPSC put without the put_claimed announcement
+ *   REACHABLE_STOPS_AT_TAKEN  MPMC publish counts reachable slots only up
+ *                     to the first one taken again (the code before the
+ *                     fix this model found: capacity 4, two batches,
+ *                     three getters, one asleep with an item queued)
  * and on the bulk paths:
  *   BULK_WAKE_RUN     an MPMC batch wakes as many as it put (k), ignoring
  *                     the filled slots after its run
@@ -250,20 +254,20 @@ inline mpmc_reachable(from, ahead)
 	atomic { n = 1; rp = NEXT(from) };
 	do
 	:: atomic { n + sc < CAP ->
-#ifdef FIX_REACHABLE_PAST_TAKEN
-		/* Proposed repair: a slot already past (taken by an awake
-		 * thread) does not end the run of reachable slots. */
+#ifdef MUTANT_REACHABLE_STOPS_AT_TAKEN
+		rt = slot_turn[IDX(rp)];
+		if
+		:: rt == (BASE(rp) + ahead) % M -> n++; rp = NEXT(rp)
+		:: else -> break
+		fi }
+#else
+		/* A slot already taken again (by an awake thread: turn past
+		 * ready) does not end the run; one not yet ready does. */
 		rt = slot_turn[IDX(rp)]; d = SDIFF(rt, (BASE(rp) + ahead) % M);
 		if
 		:: d == 0 -> n++; rp = NEXT(rp)
 		:: d > 0 -> rp = NEXT(rp); sc++
 		:: d < 0 -> break
-		fi }
-#else
-		rt = slot_turn[IDX(rp)];
-		if
-		:: rt == (BASE(rp) + ahead) % M -> n++; rp = NEXT(rp)
-		:: else -> break
 		fi }
 #endif
 	:: atomic { n + sc >= CAP -> break }

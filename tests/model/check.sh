@@ -5,13 +5,9 @@
 #
 # Runs every model of the table below: the models as coded must verify,
 # and every mutant (a known bug planted with -DMUTANT_...) must yield a
-# counter-example. A run marked `bug` reproduces an open bug of the code
-# (docs/verification-model.md): its counter-example is reported and does
-# not fail the check, but the run fails once it verifies, so that the
-# table is updated with the fix. One line per run: name, states stored,
-# result, and for a counter-example the error pan reported. Exits non-zero
-# if a model as coded fails, a mutant passes or an open bug no longer
-# shows. Build products and trails go to OUTDIR
+# counter-example. One line per run: name, states stored, result, and for
+# a counter-example the error pan reported. Exits non-zero if a model as
+# coded fails or a mutant passes. Build products and trails go to OUTDIR
 # (default build/model); replay a trail with
 #   cd OUTDIR/NAME && spin -t -p FLAGS MODEL.pml
 set -u
@@ -37,12 +33,18 @@ HASHW=25
 # closed); the model keeps it behind this flag so the bug stays reproducible.
 ATOMFIX="-DFIX_MPMC_CLOSED_PUT_WAKES_ALL"
 
+# mut-reachable-stops-at-taken is the MPMC wake-up count as it was before
+# this model found it short (two batches published out of order, three
+# getters, capacity 4: a getter asleep for ever with an item queued). The
+# code as fixed is checked in that configuration only partly (it exceeds
+# 6x10^7 states; docs/verification-model.md); the runs below that verify
+# the fix take its new branch (a slot taken again: the count goes on).
 # Runs with BULK=2 or 3 mix pcq_put_many/pcq_get_many of 2 into the calls
 # (common.pml): BULK=2 takes a batch whenever two items are left.
 
 # name | model | spin -D flags | expect (pass: verifies, fail: must yield a
-# counter-example; bug: an open bug, see above) | mode (safety, or ltl:
-# ./pan -a -f under weak fairness)
+# counter-example) | mode (safety, or ltl: ./pan -a -f under weak
+# fairness; either with -big: a run of a minute or more)
 RUNS="
 sem-1p1c-cap1-k2            |sem   |-DNP=1 -DNC=1 -DK=2 -DCAP=1                         |pass|safety
 sem-2p1c-cap1-k2            |sem   |-DNP=2 -DNC=1 -DK=2 -DCAP=1                         |pass|safety
@@ -61,7 +63,7 @@ mpmc-2p1c-cap2-k1           |atomic|$ATOMFIX -DNP=2 -DNC=1 -DK=1 -DCAP=2 -DKINDS
 mpmc-1p2c-cap1-k1           |atomic|$ATOMFIX -DNP=1 -DNC=2 -DK=1 -DCAP=1 -DKINDS=4 -DSPUR=0      |pass|safety
 mpmc-1p1c-cap3-k3-noclose   |atomic|$ATOMFIX -DNP=1 -DNC=1 -DK=3 -DCAP=3 -DCLOSE=0               |pass|safety
 mpmc-1p2c-cap2-k2-noclose   |atomic|$ATOMFIX -DNP=1 -DNC=2 -DK=2 -DCAP=2 -DCLOSE=0               |pass|safety
-mpmc-ltl-1p2c-cap1          |atomic|$ATOMFIX -DNP=1 -DNC=2 -DK=1 -DCAP=1 -DKINDS=4 -DSPUR=0 -DLIVE=1 |pass|ltl
+mpmc-ltl-1p2c-cap1          |atomic|$ATOMFIX -DNP=1 -DNC=2 -DK=1 -DCAP=1 -DKINDS=4 -DSPUR=0 -DLIVE=1 |pass|ltl-big
 spsc-cap1-k2                |atomic|$ATOMFIX -DSPSC -DK=2 -DCAP=1                                |pass|safety
 spsc-cap2-k3-noclose        |atomic|$ATOMFIX -DSPSC -DK=3 -DCAP=2 -DCLOSE=0                      |pass|safety
 spsc-ltl-cap1-k2            |atomic|$ATOMFIX -DSPSC -DK=2 -DCAP=1 -DKINDS=5 -DLIVE=1             |pass|ltl
@@ -99,7 +101,7 @@ mpmc-bulk-ltl-1p1c-cap2     |atomic|$ATOMFIX -DNP=1 -DNC=1 -DK=2 -DCAP=2 -DBULK=
 spsc-bulk-cap2-k2           |atomic|$ATOMFIX -DSPSC -DK=2 -DCAP=2 -DBULK=3 -DKINDS=5            |pass|safety
 spsc-bulk-cap2-k3-noclose   |atomic|$ATOMFIX -DSPSC -DK=3 -DCAP=2 -DBULK=3 -DCLOSE=0            |pass|safety
 spsc-bulk-ltl-cap2-k2       |atomic|$ATOMFIX -DSPSC -DK=2 -DCAP=2 -DBULK=3 -DKINDS=4 -DLIVE=1   |pass|ltl
-mpmc-bulk2-2p3c-cap4-k2-noclose |atomic|$ATOMFIX -DNP=2 -DNC=3 -DK=2 -DCAP=4 -DBULK=2 -DCLOSE=0 -DSPUR=0 |bug|safety
+mut-reachable-stops-at-taken |atomic|$ATOMFIX -DMUTANT_REACHABLE_STOPS_AT_TAKEN -DNP=2 -DNC=3 -DK=2 -DCAP=4 -DBULK=2 -DCLOSE=0 -DSPUR=0 |fail|safety
 mut-bulk-wake-last          |atomic|$ATOMFIX -DMUTANT_BULK_WAKE_LAST -DNP=1 -DNC=2 -DK=2 -DCAP=2 -DBULK=2 -DCLOSE=0 -DSPUR=0 |fail|safety
 mut-bulk-wake-run           |atomic|$ATOMFIX -DMUTANT_BULK_WAKE_RUN -DNP=2 -DNC=2 -DK=1 -DCAP=2 -DCLOSE=0 -DSPUR=0 |fail|safety
 mut-bulk-scan-first         |atomic|$ATOMFIX -DMUTANT_BULK_SCAN_FIRST -DNP=1 -DNC=1 -DK=2 -DCAP=1 -DBULK=2 -DCLOSE=0 |fail|safety
@@ -110,42 +112,46 @@ mut-spsc-claim-one          |atomic|$ATOMFIX -DSPSC -DMUTANT_SPSC_CLAIM_ONE -DK=
 
 trim() { printf '%s' "$1" | sed 's/^[[:space:]]*//; s/[[:space:]]*$//'; }
 
-rm -f "$out/.bad"
-start=$(date +%s)
-printf '%-32s %12s  %s\n' RUN STATES RESULT
-echo "$RUNS" | while IFS='|' read -r name model flags expect mode; do
-	name=$(trim "$name")
-	[ -n "$name" ] || continue
-	case "$name" in *"$only"*) ;; *) continue ;; esac
-	model=$(trim "$model"); flags=$(trim "$flags")
-	expect=$(trim "$expect"); mode=$(trim "$mode")
+# One run of the table (its line in $1): builds and runs pan in OUTDIR/NAME
+# and prints the run's line.
+run_one() {
+	line=$1
+	name=$(trim "${line%%|*}"); line=${line#*|}
+	model=$(trim "${line%%|*}"); line=${line#*|}
+	flags=$(trim "${line%%|*}"); line=${line#*|}
+	expect=$(trim "${line%%|*}"); mode=$(trim "${line#*|}")
 	dir="$out/$name"
-	rm -rf "$dir" && mkdir -p "$dir"
+	[ -n "$name" ] && [ "$dir" != / ] || exit 2
+	rm -rf "$dir" && mkdir -p "$dir" || exit 2
 	cp "$here"/*.pml "$dir"/
 	t0=$(date +%s)
 	# shellcheck disable=SC2086
 	if ! (cd "$dir" && spin -a $flags "$model.pml" >spin.log 2>&1); then
 		printf '%-32s %12s  FAIL (spin -a: see %s/spin.log)\n' "$name" - "$dir"
 		echo 1 >>"$out/.bad"
-		continue
+		return
 	fi
+	# -O0: pan.c takes 20 s to optimise, longer than most runs take. A
+	# big run (a minute or more) is worth it, and gets three times the
+	# memory.
+	opt=-O0 memlim=$MEMLIM hashw=$HASHW
+	case "$mode" in *-big)
+		opt=-O2 memlim=$((MEMLIM * 3)) mode=${mode%-big} ;;
+	esac
 	if [ "$mode" = ltl ]; then
 		cflags="" panargs="-a -f -N get_returns"
 	else
 		cflags="-DSAFETY" panargs=""
 	fi
 	# shellcheck disable=SC2086
-	# -O0: pan.c takes 20 s to optimise, longer than most runs take.
-	opt=-O0
-	# shellcheck disable=SC2086
-	if ! (cd "$dir" && gcc $opt -w $cflags -DCOLLAPSE -DMEMLIM=$MEMLIM \
+	if ! (cd "$dir" && gcc $opt -w $cflags -DCOLLAPSE -DMEMLIM=$memlim \
 		-o pan pan.c 2>gcc.log); then
 		printf '%-32s %12s  FAIL (gcc: see %s/gcc.log)\n' "$name" - "$dir"
 		echo 1 >>"$out/.bad"
-		continue
+		return
 	fi
 	# shellcheck disable=SC2086
-	(cd "$dir" && ./pan -m1000000 -w$HASHW $panargs >pan.log 2>&1)
+	(cd "$dir" && ./pan -m1000000 -w$hashw $panargs >pan.log 2>&1)
 	states=$(sed -n 's/^ *\([0-9][0-9]*\) states, stored.*/\1/p' "$dir/pan.log" | head -1)
 	errors=$(sed -n 's/.*errors: \([0-9][0-9]*\).*/\1/p' "$dir/pan.log" | head -1)
 	what=$(grep -m1 -E '^pan:1:' "$dir/pan.log" | sed 's/^pan:1: //' | cut -c1-60)
@@ -159,13 +165,6 @@ echo "$RUNS" | while IFS='|' read -r name model flags expect mode; do
 			result="FAIL (model as coded: ${what:-$incomplete})"
 			echo 1 >>"$out/.bad"
 		fi
-	elif [ "$expect" = bug ]; then
-		if [ "$errors" != 0 ] && [ "$errors" != "?" ]; then
-			result="OPEN BUG (counter-example: $what)"
-		else
-			result="FAIL (open bug no longer shows: update the table)"
-			echo 1 >>"$out/.bad"
-		fi
 	else
 		if [ "$errors" != 0 ] && [ "$errors" != "?" ]; then
 			result="PASS (expected counter-example: $what)"
@@ -175,7 +174,25 @@ echo "$RUNS" | while IFS='|' read -r name model flags expect mode; do
 		fi
 	fi
 	printf '%-32s %12s  %s  [%ss]\n' "$name" "$states" "$result" "$secs"
-done
+}
+
+# xargs runs this script once per run, with the run's line in MODEL_RUN.
+if [ -n "${MODEL_RUN:-}" ]; then
+	run_one "$MODEL_RUN"
+	exit 0
+fi
+
+rm -f "$out/.bad"
+start=$(date +%s)
+printf '%-32s %12s  %s\n' RUN STATES RESULT
+# One run per CPU at a time (MODEL_JOBS to change), the big ones first; a
+# line is printed as its run ends.
+jobs=${MODEL_JOBS:-$(nproc)}
+{ echo "$RUNS" | grep -e '-big *$'; echo "$RUNS" | grep -v -e '-big *$'; } |
+while IFS= read -r line; do
+	name=$(trim "${line%%|*}")
+	case "$name" in "") ;; *"$only"*) printf '%s\n' "$line" ;; esac
+done | xargs -d '\n' -P "$jobs" -I{} env MODEL_RUN={} sh "$here/check.sh" "$out" "$only"
 end=$(date +%s)
 if [ -s "$out/.bad" ]; then
 	n=$(wc -l <"$out/.bad")

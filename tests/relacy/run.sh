@@ -107,14 +107,15 @@ TESTS="spsc_order mpmc_once_cap1 mpmc_once_cap2 mpmc_once_cap3
 	bulk_close_spsc bulk_close_mpmc"
 fail=0
 echo "== relacy: tests ($ITERS iterations each; asym = membarrier, sym = fences)"
+# One test per CPU at a time (RELACY_JOBS to change); a line as each ends.
 for t in $TESTS; do
-	for mode in asym sym; do
-		flag=; [ $mode = sym ] && flag=-s
-		line=$($BIN $t -i "$ITERS" $flag); rc=$?
-		printf '%-22s %-4s %s\n' "$t" "$mode" "${line#"$t" }"
-		[ $rc -eq 0 ] || fail=1
-	done
-done
+	echo "$t asym"
+	echo "$t sym"
+done | xargs -L1 -P "${RELACY_JOBS:-$(nproc)}" sh -c '
+	flag=; [ "$3" = sym ] && flag=-s
+	line=$("$0" "$2" -i "$1" $flag); rc=$?
+	printf "%-22s %-4s %s\n" "$2" "$3" "${line#"$2" }"
+	exit $rc' "$BIN" "$ITERS" || fail=1
 
 # ---- the mutants: NAME MODE "SITES" "TESTS". Caught = some test fails.
 echo "== relacy: mutants (one order weakened to relaxed; must be caught)"
