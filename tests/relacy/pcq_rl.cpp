@@ -301,6 +301,30 @@ static int get_some(pcq_t *q, void **got, unsigned *ngot, size_t n)
 	return rc;
 }
 
+/* Producer p puts its items (p, 0), (p, 1) in one batch, blocking. */
+static void put_two(pcq_t *q, unsigned p)
+{
+	void *items[2] = { tag(p, 0), tag(p, 1) };
+	size_t done = 0;
+	RL_ASSERT(pcq_put_many(q, items, 2, &done, UINT64_MAX) == 0 &&
+		  done == 2);
+}
+
+/* Counts items of producers first .. first + 1, 2 each, into seen. */
+static void count_two(int seen[2][2], void *const *got, size_t n,
+		      unsigned first)
+{
+	for (size_t i = 0; i < n; i++)
+		seen[tag_producer(got[i]) - first][tag_seq(got[i])]++;
+}
+
+static void check_each_once(int seen[2][2])
+{
+	for (unsigned p = 0; p < 2; p++)
+		for (unsigned i = 0; i < 2; i++)
+			RL_ASSERT(seen[p][i] == 1);
+}
+
 /* SPSC, capacity 3: batches of 2, 3 and 2 (7 items, positions 0..6: the
  * later batches cross the ring's end, and a batch of 3 waits for the whole
  * ring, putting each item as soon as there is room: partial puts and new
@@ -444,11 +468,7 @@ struct bulk_two_getters : rl::test_suite<bulk_two_getters, 4>,
 				RL_ASSERT(get_some(&q, got[index], &ngot[index],
 						   2 - ngot[index]) == 0);
 		} else {
-			void *items[2] = { tag(index, 0), tag(index, 1) };
-			size_t done = 0;
-			RL_ASSERT(pcq_put_many(&q, items, 2, &done,
-					       UINT64_MAX) == 0 &&
-				  done == 2);
+			put_two(&q, index);
 		}
 	}
 	void after()
@@ -456,12 +476,8 @@ struct bulk_two_getters : rl::test_suite<bulk_two_getters, 4>,
 		check_waiters();
 		int seen[2][2] = {};
 		for (unsigned c = 0; c < 2; c++)
-			for (unsigned i = 0; i < 2; i++)
-				seen[tag_producer(got[c][i]) - 2]
-				    [tag_seq(got[c][i])]++;
-		for (unsigned p = 0; p < 2; p++)
-			for (unsigned i = 0; i < 2; i++)
-				RL_ASSERT(seen[p][i] == 1);
+			count_two(seen, got[c], 2, 2);
+		check_each_once(seen);
 	}
 };
 
@@ -481,11 +497,7 @@ struct bulk_two_putters : rl::test_suite<bulk_two_putters, 4>,
 	void thread(unsigned index)
 	{
 		if (index < 2) {
-			void *items[2] = { tag(index, 0), tag(index, 1) };
-			size_t done = 0;
-			RL_ASSERT(pcq_put_many(&q, items, 2, &done,
-					       UINT64_MAX) == 0 &&
-				  done == 2);
+			put_two(&q, index);
 		} else {
 			unsigned c = index - 2;
 			RL_ASSERT(get_some(&q, got[c], &ngot[c], 2) == 0);
@@ -496,19 +508,14 @@ struct bulk_two_putters : rl::test_suite<bulk_two_putters, 4>,
 		check_waiters();
 		int seen[2][2] = {};
 		for (unsigned c = 0; c < 2; c++)
-			for (unsigned i = 0; i < ngot[c]; i++)
-				seen[tag_producer(got[c][i])]
-				    [tag_seq(got[c][i])]++;
+			count_two(seen, got[c], ngot[c], 0);
 		void *rest[4];
 		size_t k = 0;
 		int rc = pcq_get_many(&q, rest, 4, &k, 0);
 		RL_ASSERT(ngot[0] + ngot[1] + k == 4);
 		RL_ASSERT(rc == (k > 0 ? 0 : EAGAIN));
-		for (size_t i = 0; i < k; i++)
-			seen[tag_producer(rest[i])][tag_seq(rest[i])]++;
-		for (unsigned p = 0; p < 2; p++)
-			for (unsigned i = 0; i < 2; i++)
-				RL_ASSERT(seen[p][i] == 1);
+		count_two(seen, rest, k, 0);
+		check_each_once(seen);
 	}
 };
 
