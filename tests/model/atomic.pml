@@ -106,9 +106,20 @@
 
 #endif
 #define AVAIL (held > 0)
+#ifndef POLL
+#define POLL 0
+#endif
+#if POLL
+/* sa: the armed bit as waitq_wake_slow loaded it; ar: this thread's arming
+ * or disarming holds the fd (it drained it, or cleared FD_ARMED, and has
+ * not yet set FD_ARMED or fired); nf: close's wake-up (FD_CLOSE_NO_FIRE). */
+#define PLOCALS ; bool sa, ar, nf
+#else
+#define PLOCALS
+#endif
 #define LOCALS byte k, v, rc, pos, now, turn, seen, slept, claimed, wc; \
 	short d; bool ok, fin, timed; byte sw, sk, kk, n, rp, rt; \
-	byte nb, done, before, moved, end, last, j, room, sc
+	byte nb, done, before, moved, end, last, j, room, sc PLOCALS
 
 #include "common.pml"
 
@@ -123,6 +134,19 @@ typedef waitq_t {
 	byte inkernel  /* ghost: bit _pid set while that thread is in futex_wait */
 };
 waitq_t wq[2];
+
+#if POLL
+/* The pollable fds (-DPOLL: bit 0 the get fd, on ITEMS; bit 1 the put fd,
+ * on SPACES), made before any thread starts (pollfd_make(true)). */
+bool armed[2];           /* FD_ARMED, bit 31 of `sleepers` */
+bool fdready[2] = true;  /* ghost: the eventfd's counter is not 0 */
+/* ghost: threads that hold the fd's readiness in their hands: an armer
+ * between its drain and its CAS setting FD_ARMED, a waker or disarmer
+ * between its CAS clearing FD_ARMED and its write. Readiness is never
+ * dropped: fdready || armed || fdbusy > 0, always (FD_HELD). */
+byte fdbusy[2];
+#define FD_HELD(w) (fdready[w] || armed[w] || fdbusy[w] > 0)
+#endif
 
 short held; /* ghost: items claimed by puts and not yet by gets */
 
@@ -151,8 +175,41 @@ inline futex_wake(w, kk)
 
 /* waitq_wake_slow(w, n): count the wake-ups (CAS: woken += k, k = the
  * sleepers without one, at most n), then seq++ (release), futex_wake(k). */
+#if POLL
+/* The armed bit as this waker's CAS sees it: close's wake-up under
+ * FD_CLOSE_NO_FIRE neither sees nor claims it. */
+#define ARMED_SEEN(w) (armed[w] && !nf)
+#endif
 inline waitq_wake_slow(w, n)
 {
+#if POLL
+	/* With FD_ARMED in the word: the CAS also clears it (claims the fd,
+	 * FD2), and if it was set the waker writes the fd, whatever k. */
+	atomic { sw = wq[w].waiters; sk = wq[w].woken; sa = ARMED_SEEN(w) };
+	do
+	:: atomic {
+		kk = (n < sw - sk -> n : sw - sk);
+		if
+		:: kk == 0 && !sa -> break  /* next == s: nothing owed */
+		:: else -> skip
+		fi;
+		if  /* CAS sleepers: (sw, sa, sk) -> (sw, 0, sk + kk) */
+		:: wq[w].waiters == sw && wq[w].woken == sk && ARMED_SEEN(w) == sa ->
+			wq[w].woken = sk + kk;
+			if
+			:: sa -> armed[w] = false; fdbusy[w]++
+			:: else -> skip
+			fi;
+			break
+		:: else -> sw = wq[w].waiters; sk = wq[w].woken; sa = ARMED_SEEN(w)
+		fi
+	   }
+	od;
+	if  /* pollfd_fire */
+	:: atomic { sa -> fdready[w] = true; fdbusy[w]--; sa = false }
+	:: else -> skip
+	fi;
+#else
 	atomic { sw = wq[w].waiters; sk = wq[w].woken };   /* load sleepers */
 	do
 	:: atomic {
@@ -168,6 +225,7 @@ inline waitq_wake_slow(w, n)
 		fi
 	   }
 	od;
+#endif
 	if
 	:: atomic { kk > 0 -> wq[w].seq++ };  /* fetch_add, release */
 		futex_wake(w, kk)
@@ -184,7 +242,13 @@ inline waitq_wake_slow(w, n)
 #define WAKE_DUE(w) (wc != 0)
 #else
 #define READ_WAITERS_EARLY(w) skip
+#if POLL && !defined(MUTANT_FD_NOT_OWED)
+/* waitq_owed: a sleeper has none coming, or the fd is armed (FD_NOT_OWED:
+ * the armed bit ignored) */
+#define WAKE_DUE(w) (wq[w].woken != wq[w].waiters || armed[w])
+#else
 #define WAKE_DUE(w) (wq[w].woken != wq[w].waiters)
+#endif
 #endif
 inline waitq_wake(w, n)
 {
@@ -623,6 +687,95 @@ inline attempt(w)
 	fi
 }
 
+#if POLL
+/* ---- park.c waitq_arm_fd, waitq_disarm_fd; queue.c poll_arm ----
+ * A call that must not wait found nothing to do (rc == EAGAIN): arm the
+ * fd (drain it, CAS set FD_ARMED: FD1; F_s implicit), re-check, and if
+ * the re-check can proceed disarm (CAS clear FD_ARMED, and the thread
+ * that cleared it writes the fd). Returns the re-check's rc, or EAGAIN
+ * without a re-check if the fd was armed already. The mutants:
+ *   FD_NO_RECHECK   no re-check after arming
+ *   FD_ARM_LATE     drain, re-check, and set FD_ARMED only if that found
+ *                   nothing (else write the fd back)
+ *   FD_DRAIN_LATE   set FD_ARMED, then drain
+ *   FD_DISARM_SILENT  disarm clears FD_ARMED without writing the fd */
+inline waitq_disarm_fd(w)
+{
+	atomic {  /* load sleepers; CAS clear FD_ARMED while it is set */
+		if
+		:: armed[w] -> armed[w] = false; ar = true; fdbusy[w]++
+		:: else -> ar = false
+		fi
+	};
+	if
+	:: atomic { ar ->
+#ifndef MUTANT_FD_DISARM_SILENT
+		fdready[w] = true;  /* pollfd_fire */
+#endif
+		fdbusy[w]--; ar = false }
+	:: else -> skip
+	fi
+}
+
+inline poll_arm(w)
+{
+	atomic { ar = !armed[w] };  /* load sleepers: armed already? */
+	if
+	:: !ar -> skip  /* armed already: EAGAIN */
+	:: ar ->
+#if defined(MUTANT_FD_ARM_LATE)
+		atomic { fdready[w] = false; fdbusy[w]++ };  /* pollfd_drain */
+		attempt(w);
+		if
+		:: rc == EAGAIN ->
+			atomic {  /* CAS set FD_ARMED */
+				fdbusy[w]--;
+				if
+				:: armed[w] -> skip
+				:: else -> armed[w] = true
+				fi;
+				ar = false }
+		:: else -> atomic { fdready[w] = true; fdbusy[w]--; ar = false }
+		fi
+#else
+#if defined(MUTANT_FD_DRAIN_LATE)
+		atomic {  /* CAS set FD_ARMED */
+			if
+			:: armed[w] -> ar = false
+			:: else -> armed[w] = true
+			fi };
+		if
+		:: ar -> atomic { fdready[w] = false }  /* pollfd_drain */
+		:: else -> skip
+		fi;
+#else
+		atomic { fdready[w] = false; fdbusy[w]++ };  /* pollfd_drain */
+		atomic {  /* CAS set FD_ARMED (FD1), unless another armed it */
+			fdbusy[w]--;
+			if
+			:: armed[w] -> ar = false
+			:: else -> armed[w] = true
+			fi };
+#endif
+		if
+		:: ar ->
+			ar = false;
+#ifndef MUTANT_FD_NO_RECHECK
+			attempt(w);  /* the re-check after F_s */
+			if
+			:: rc != EAGAIN -> waitq_disarm_fd(w)
+			:: else -> skip
+			fi
+#else
+			skip
+#endif
+		:: else -> skip
+		fi
+#endif
+	fi
+}
+#endif
+
 /* ---- queue.c sleep_once: announce, re-check, sleep if that found
  * nothing (a re-check that moved some items and found the queue full
  * again sleeps too: it looked after announcing), retract. ---- */
@@ -729,6 +882,9 @@ inline pcq_put()
 		timed = (k == TIMED);
 		wait_until(SPACES);
 		timed = false
+#if POLL & 2
+	:: rc == EAGAIN && k == TRY -> poll_arm(SPACES)  /* backend_put_poll */
+#endif
 	:: else -> skip
 	fi;
 	if
@@ -757,6 +913,9 @@ inline pcq_get()
 		fi;
 #endif
 		timed = false
+#if POLL & 1
+	:: rc == EAGAIN && k == TRY -> poll_arm(ITEMS)  /* backend_get_poll */
+#endif
 	:: else -> skip
 	fi;
 	if
@@ -769,6 +928,9 @@ inline pcq_get()
 inline close_queue()
 {
 	close_ring();
+#ifdef MUTANT_FD_CLOSE_NO_FIRE
+	nf = true;  /* close's wake-ups leave an armed fd alone */
+#endif
 #ifdef MUTANT_CLOSE_WAKE_ONE
 	waitq_wake(ITEMS, 1);
 	waitq_wake(SPACES, 1)
@@ -784,6 +946,10 @@ inline final_check()
 	assert(wq[ITEMS].waiters == 0 && wq[SPACES].waiters == 0);
 	assert(wq[ITEMS].woken == 0 && wq[SPACES].woken == 0);
 	assert(wq[ITEMS].inkernel == 0 && wq[SPACES].inkernel == 0)
+#if POLL
+	;
+	assert(fdbusy[ITEMS] == 0 && fdbusy[SPACES] == 0)
+#endif
 }
 
 #include "threads.pml"

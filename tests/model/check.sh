@@ -39,6 +39,9 @@ ATOMFIX="-DFIX_MPMC_CLOSED_PUT_WAKES_ALL"
 # code as fixed is checked in that configuration only partly (it exceeds
 # 6x10^7 states; docs/verification-model.md); the runs below that verify
 # the fix take its new branch (a slot taken again: the count goes on).
+# Runs with POLL=1 (2, 3) give the get side (put side, both) its pollable
+# fd; the last NPOLL consumers (NPPOLL producers) are pollers: an epoll
+# loop of timeout-0 calls (threads.pml).
 # Runs with BULK=2 or 3 mix pcq_put_many/pcq_get_many of 2 into the calls
 # (common.pml): BULK=2 takes a batch whenever two items are left.
 
@@ -108,6 +111,18 @@ mut-bulk-scan-first         |atomic|$ATOMFIX -DMUTANT_BULK_SCAN_FIRST -DNP=1 -DN
 mut-bulk-resume-at-0        |atomic|$ATOMFIX -DMUTANT_BULK_RESUME_AT_0 -DNP=1 -DNC=1 -DK=2 -DCAP=1 -DBULK=2 -DCLOSE=0 |fail|safety
 mut-new-wait-no-recheck     |atomic|$ATOMFIX -DMUTANT_NEW_WAIT_NO_RECHECK -DNP=1 -DNC=1 -DK=3 -DCAP=1 -DBULK=3 -DCLOSE=0 |fail|safety
 mut-spsc-claim-one          |atomic|$ATOMFIX -DSPSC -DMUTANT_SPSC_CLAIM_ONE -DK=2 -DCAP=2 -DBULK=2 |fail|safety
+mpmc-poll-1p1q-cap1-k2      |atomic|$ATOMFIX -DPOLL=1 -DNPOLL=1 -DNP=1 -DNC=1 -DK=2 -DCAP=1    |pass|safety
+mpmc-poll-1p1c1q-cap1-k2-noclose |atomic|$ATOMFIX -DPOLL=1 -DNPOLL=1 -DNP=1 -DNC=2 -DK=2 -DCAP=1 -DCLOSE=0 |pass|safety
+mpmc-poll-1p2q-cap1-k2-noclose |atomic|$ATOMFIX -DPOLL=1 -DNPOLL=2 -DNP=1 -DNC=2 -DK=2 -DCAP=1 -DCLOSE=0 |pass|safety
+spsc-poll-cap1-k2           |atomic|$ATOMFIX -DSPSC -DPOLL=1 -DNPOLL=1 -DK=2 -DCAP=1            |pass|safety
+spsc-poll-both-cap1-k2-noclose |atomic|$ATOMFIX -DSPSC -DPOLL=3 -DNPOLL=1 -DNPPOLL=1 -DK=2 -DCAP=1 -DCLOSE=0 |pass|safety
+mpmc-poll-ltl-1p1q-cap1     |atomic|$ATOMFIX -DPOLL=1 -DNPOLL=1 -DNP=1 -DNC=1 -DK=1 -DCAP=1 -DSPUR=0 -DLIVE=1 |pass|ltl
+mut-fd-no-recheck           |atomic|$ATOMFIX -DMUTANT_FD_NO_RECHECK -DPOLL=1 -DNPOLL=1 -DNP=1 -DNC=1 -DK=1 -DCAP=1 -DCLOSE=0 |fail|safety
+mut-fd-not-owed             |atomic|$ATOMFIX -DMUTANT_FD_NOT_OWED -DPOLL=1 -DNPOLL=1 -DNP=1 -DNC=1 -DK=1 -DCAP=1 -DCLOSE=0 |fail|safety
+mut-fd-arm-late             |atomic|$ATOMFIX -DMUTANT_FD_ARM_LATE -DPOLL=1 -DNPOLL=1 -DNP=1 -DNC=1 -DK=1 -DCAP=1 -DCLOSE=0 |fail|safety
+mut-fd-drain-late           |atomic|$ATOMFIX -DMUTANT_FD_DRAIN_LATE -DPOLL=1 -DNPOLL=1 -DNP=1 -DNC=2 -DK=2 -DCAP=1 -DCLOSE=0 |fail|safety
+mut-fd-disarm-silent        |atomic|$ATOMFIX -DMUTANT_FD_DISARM_SILENT -DPOLL=1 -DNPOLL=2 -DNP=1 -DNC=2 -DK=2 -DCAP=1 -DCLOSE=0 |fail|safety
+mut-fd-close-no-fire        |atomic|$ATOMFIX -DMUTANT_FD_CLOSE_NO_FIRE -DPOLL=1 -DNPOLL=1 -DNP=1 -DNC=1 -DK=1 -DCAP=1 |fail|safety
 "
 
 trim() { printf '%s' "$1" | sed 's/^[[:space:]]*//; s/[[:space:]]*$//'; }

@@ -71,6 +71,111 @@ proctype consumer(byte c)
 #endif
 }
 
+#if POLL
+#ifndef NPOLL
+#define NPOLL 0
+#endif
+#ifndef NPPOLL
+#define NPPOLL 0
+#endif
+/* A consumer that polls the get fd, as an epoll loop does: waits until the
+ * fd is readable (level-triggered), then gets with timeout 0 (try calls,
+ * which arm the fd when they find nothing) until EAGAIN, and waits again.
+ * Gets until EPIPE, or without close takes its share. The last NPOLL
+ * consumers are pollers. */
+proctype poller(byte c)
+{
+	byte i;
+	LOCALS;
+	do
+	::
+#if CLOSE == 0
+		i == SHARE(c) -> break
+	:: i < SHARE(c) ->
+#endif
+		atomic { assert(FD_HELD(ITEMS)); gwait = (c == 0) };
+		atomic { fdready[ITEMS] -> gwait = false };  /* epoll_wait */
+		do
+		:: atomic {
+				k = TRY;
+#if CLOSE
+				choose_n(2);
+#else
+				choose_n(SHARE(c) - i);
+#endif
+				v = NONE;
+				done = 0
+			};
+			pcq_get();
+			atomic {
+				if
+				:: rc == OK -> assert(v != NONE && done >= 1 && done <= nb); i = i + done
+				:: rc == EPIPE -> assert(CLOSED_NOW)
+				:: else -> assert(rc == EAGAIN)
+				fi;
+				k = 0; v = 0; nb = 0; done = 0
+			};
+			if
+			:: rc == EPIPE -> goto out
+			:: rc == EAGAIN -> break  /* the fd armed: back to epoll_wait */
+#if CLOSE == 0
+			:: rc == OK && i == SHARE(c) -> break
+			:: rc == OK && i < SHARE(c) -> skip
+#else
+			:: rc == OK -> skip
+#endif
+			fi
+		od;
+		rc = 0
+	od;
+out:
+	skip
+}
+
+/* A producer that polls the put fd: waits until it is readable, puts with
+ * timeout 0 until EAGAIN (a put that finds the queue full arms the fd),
+ * and waits again. The last NPPOLL producers are put pollers. */
+proctype putpoller(byte p)
+{
+	byte i;
+	LOCALS;
+	do
+	:: i == K -> break
+	:: i < K ->
+		atomic { assert(FD_HELD(SPACES)) };
+		fdready[SPACES];  /* epoll_wait */
+		do
+		:: atomic {
+				k = TRY;
+				choose_n(K - i);
+				v = p * 16 + accepted[p];
+				done = 0
+			};
+			pcq_put();
+			atomic {
+				assert(done <= nb);
+				accepted[p] = accepted[p] + done;
+				i = i + done;
+				if
+				:: rc == OK -> assert(done == nb)
+				:: rc == EPIPE -> assert(CLOSED_NOW)
+				:: else -> assert(rc == EAGAIN && done < nb)
+				fi;
+				k = 0; v = 0; nb = 0; done = 0
+			};
+			if
+			:: rc == EPIPE -> goto out
+			:: rc == EAGAIN || i == K -> break
+			:: else -> skip
+			fi
+		od;
+		rc = 0
+	od;
+out:
+	skip
+}
+#endif
+
 proctype closer()
 {
 	LOCALS;
@@ -83,12 +188,22 @@ init
 	atomic {
 		j = 0;
 		do
+#if POLL
+		:: j < NP - NPPOLL -> run producer(j); j++
+		:: j >= NP - NPPOLL && j < NP -> run putpoller(j); j++
+#else
 		:: j < NP -> run producer(j); j++
+#endif
 		:: else -> break
 		od;
 		j = 0;
 		do
+#if POLL
+		:: j < NC - NPOLL -> run consumer(j); j++
+		:: j >= NC - NPOLL && j < NC -> run poller(j); j++
+#else
 		:: j < NC -> run consumer(j); j++
+#endif
 		:: else -> break
 		od;
 #if CLOSE
