@@ -62,6 +62,24 @@
  *                     not items[done]
  *   NEW_WAIT_NO_RECHECK  a put that moved some items and found the queue
  *                     full again sleeps at once: announces, no re-check
+ and on the pollable fds (-DPOLL, below):
+ *   FD_NO_RECHECK     poll_arm returns EAGAIN after arming, no re-check
+ *   FD_NOT_OWED       waitq_owed ignores FD_ARMED (wakers skip an armed fd)
+ *   FD_ARM_LATE       drain, re-check, then set FD_ARMED
+ *   FD_DRAIN_LATE     set FD_ARMED, then drain (a write in between is lost)
+ *   FD_DISARM_SILENT  waitq_disarm_fd clears FD_ARMED without writing the fd
+ *   FD_CLOSE_NO_FIRE  close's wake-ups do not claim and write an armed fd
+ *
+ * The pollable fds (-DPOLL=1: the get fd on `items`, 2: the put fd on
+ * `spaces`, 3: both; made before the threads start, readable): FD_ARMED
+ * is `armed[w]`, the eventfd's counter being non-zero the ghost
+ * `fdready[w]`. waitq_owed is also true when armed; waitq_wake_slow's CAS
+ * clears FD_ARMED and the waker then writes the fd (two steps); every try
+ * call (timeout 0) on a side with an fd that finds nothing arms it
+ * (poll_arm: drain, CAS set FD_ARMED, re-check, disarm if the re-check
+ * proceeds). Pollers (threads.pml) wait until fdready and then call with
+ * timeout 0 until EAGAIN.
+ *
  * And one repair, to check a proposed fix of the code:
  *   FIX_MPMC_CLOSED_PUT_WAKES_ALL  a put that publishes into a closed ring
  *                     (it claimed its position before the close) wakes
