@@ -2,7 +2,7 @@
 # (tests/model/*.pml), each model as coded and each planted mutant; see
 # docs/verification-model.md. Build products and trails: build/model/.
 #
-#   make model-check            every run (about 3 minutes on 2 cores)
+#   make model-check            every run, one per CPU (about 5 minutes on 2 cores)
 #   tests/model/check.sh build/model mut-    only the runs whose name has mut-
 
 # check.sh runs spin, which preprocesses the models with gcc, and builds
