@@ -417,10 +417,21 @@ bool report_files(const struct results *r, const char *dir)
 		"variant,waits,bound,runs,items_per_s_median,items_per_s_min,"
 		"items_per_s_max,cpu_s_per_million_items,sleeps_per_1000_items\n");
 	for (int k = 0; k < r->ncaps; k++) {
+		/* A block's columns: the queues that ran at this capacity
+		 * (the bulk and event-loop cells skip the small ones). */
+		bool ran[MAX_QUEUES] = { false };
+		int nran = 0;
+		for (int i = 0; i < r->nqueues; i++) {
+			for (int c = 0; c < r->nconfigs; c++)
+				ran[i] = ran[i] || r->cells[k][c][i].n > 0;
+			nran += ran[i];
+		}
 		fprintf(p, "# capacity %zu, %d queues\nconfig", r->caps[k],
-			r->nqueues);
+			nran);
 		for (int i = 0; i < r->nqueues; i++) {
 			const struct queue_ops *o = r->queues[i];
+			if (!ran[i])
+				continue;
 			bool spins = strstr(o->waits, "yield") != NULL;
 			bool unbounded = strcmp(o->bound, "unbounded") == 0;
 			fprintf(p, " \"%s%s%s%s%s\"", o->name,
@@ -438,6 +449,8 @@ bool report_files(const struct results *r, const char *dir)
 			for (int i = 0; i < r->nqueues; i++) {
 				const struct queue_ops *o = r->queues[i];
 				const struct cell *e = &r->cells[k][c][i];
+				if (!ran[i])
+					continue;
 				if (e->n == 0) {
 					fprintf(p, " NaN");
 					continue;

@@ -1,8 +1,8 @@
 #!/bin/sh
 # smoke.sh BENCH DIR - the bench cannot rot: every queue through every
-# configuration at a tiny size, each pairs loop once, and then queues broken
-# on purpose (--inject), which the item check must catch: exit 1 and the
-# right message. Run by `make test` (bench-smoke).
+# configuration at a tiny size, its plot, each pairs loop once, and then
+# queues broken on purpose (--inject), which the item check must catch:
+# exit 1 and the right message. Run by `make test` (bench-smoke).
 set -u
 bench=$1
 dir=$2
@@ -14,6 +14,12 @@ if ! "$bench" --items 3000 --reps 1 --blocked-ms 20 --pingpong 0.02 \
 	echo "smoke: the tiny bench failed:"; cat "$dir/err.txt"; fail=1
 else
 	echo "smoke: every queue, every configuration: items checked"
+	# The plot `make bench` draws, from the same kind of results.
+	if gnuplot -c "$(dirname "$0")/plot.gp" "$dir" 2> "$dir/plot.err"; then
+		echo "smoke: plot drawn"
+	else
+		echo "smoke: the plot failed:"; cat "$dir/plot.err"; fail=1
+	fi
 fi
 
 for q in pcq-atomic pcq-semaphore ck_ring cds_wfcq mutex+cond; do # single
