@@ -42,6 +42,13 @@ void policy_init(struct wait_policy *p)
 	atomic_init(&p->yield_ns, 0);
 }
 
+/* Yields here take as long as a switch to another thread of this core and
+ * back, not a time slice given to another program (see start_yielding). */
+static bool yields_switch(uint32_t yield_ns)
+{
+	return yield_ns >= YIELD_SWITCH_NS && yield_ns < YIELD_LONG_NS;
+}
+
 /* Moves an estimate toward target: at once upward, by 1/8 downward. */
 static void learn(atomic_uint *estimate, uint32_t target, bool jump_up)
 {
@@ -61,6 +68,7 @@ void spin_start(struct spin *s, struct wait_policy *p, uint64_t deadline_ns)
 	/* Relaxed: an estimate (see struct wait_policy). */
 	uint32_t learned = atomic_load_explicit(&p->spin_ns,
 						memory_order_relaxed);
+	/* Relaxed: an estimate too. */
 	uint32_t y = atomic_load_explicit(&p->yield_ns, memory_order_relaxed);
 	*s = (struct spin){
 		.policy = p,
@@ -68,8 +76,7 @@ void spin_start(struct spin *s, struct wait_policy *p, uint64_t deadline_ns)
 		.budget_ns = clamp(learned, SPIN_MIN_NS, spin_cap(p)),
 		/* Yields here switch to a thread sharing the core (likely
 		 * the one waited for): spinning first only delays it. */
-		.pure_ns = y >= YIELD_SWITCH_NS && y < YIELD_LONG_NS
-				   ? 0 : SPIN_PURE_NS,
+		.pure_ns = yields_switch(y) ? 0 : SPIN_PURE_NS,
 		.yielding = park_cpus == 1, /* one CPU: spinning cannot help */
 	};
 }
@@ -99,7 +106,7 @@ static bool start_yielding(struct spin *s)
 	 * wait for the other side is a wait for a core: yield up to the
 	 * whole bound, as each yield hands the core over. */
 	uint32_t y = atomic_load_explicit(&p->yield_ns, memory_order_relaxed);
-	if (s->crowded || (y >= YIELD_SWITCH_NS && y < YIELD_LONG_NS))
+	if (s->crowded || yields_switch(y))
 		s->budget_ns = SPIN_MAX_NS;
 	if (s->crowded || y < YIELD_LONG_NS)
 		return true;
@@ -154,7 +161,7 @@ bool spin_on(struct spin *s)
 			learn(&s->policy->yield_ns,
 			      long_one ? YIELD_LONG_NS * 8 : (uint32_t)d,
 			      long_one);
-			if (d >= YIELD_LONG_NS)
+			if (long_one)
 				s->spent_ns = s->budget_ns; /* sleep now */
 		}
 	}

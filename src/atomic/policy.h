@@ -5,7 +5,7 @@
  * file only decides when to enter it, so no choice made here can lose a
  * wake-up (the Spin models and Relacy tests hold for any spin budget).
  *
- * The cost model (docs/design.md, "3.5 The waiting policy", has the
+ * The cost model (docs/design.md, "3.8 The waiting policy", has the
  * figures measured here):
  *   - a sleep costs B: the membarrier of the announcement, the futex calls
  *     on both sides, and above all the time the kernel takes to run the

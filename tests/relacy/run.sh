@@ -147,24 +147,33 @@ mutant() {
 	survivors=$((survivors + 1))
 }
 HS="handshake_spsc handshake_mpmc handshake_spsc_timed handshake_mpmc_timed"
-mutant spsc.R1 asym "$SPSC_R1" spsc_order
-mutant spsc.A1 asym "$SPSC_A1" spsc_order
-mutant spsc.R2 asym "$SPSC_R2" spsc_order
-mutant spsc.A2 asym "$SPSC_A2" spsc_order
-for m in R1 A1 R2 A2; do
-	eval "s=\$MPMC_$m"
-	mutant mpmc.$m asym "$s" "mpmc_once_cap1 mpmc_once_cap2 mpmc_once_cap3"
-done
-# F_w is a compiler barrier in the asymmetric mode (nothing to weaken in
-# Relacy, which does not reorder code); its fence is the symmetric mode's.
-mutant F_w.wake sym "$FW_SYM@-" "$HS close_mpmc"
-mutant F_w.C1 sym "$FW_SYM@$C1_FENCE" close_spsc
-mutant F_w.mpmc_get sym "$FW_SYM@$FWG_FENCE" "handshake_mpmc mpmc_two_getters"
-mutant F_w.mpmc_put sym "$FW_SYM@$FWP_FENCE" "handshake_mpmc mpmc_two_putters"
-mutant F_s.announce asym "$FS_ASYM@-" "$HS"
-mutant F_s.announce sym "$FS_SYM@-" "$HS"
-mutant F_s.closed asym "$FS_ASYM@$CLOSED_FENCE" close_spsc
-mutant F_s.closed sym "$FS_SYM@$CLOSED_FENCE" close_spsc
+# edge_mutants ORDER ONCE HANDSHAKES CLOSE_MPMC CLOSE_SPSC GETTERS PUTTERS:
+# every labelled edge weakened, each against the tests that must catch it
+# (the ring edges: ORDER, ONCE; F_w in the MPMC wake-ups: GETTERS, PUTTERS).
+edge_mutants() {
+	for m in R1 A1 R2 A2; do
+		eval "s=\$SPSC_$m"
+		mutant spsc.$m asym "$s" "$1"
+	done
+	for m in R1 A1 R2 A2; do
+		eval "s=\$MPMC_$m"
+		mutant mpmc.$m asym "$s" "$2"
+	done
+	# F_w is a compiler barrier in the asymmetric mode (nothing to weaken
+	# in Relacy, which does not reorder code); its fence is the symmetric
+	# mode's.
+	mutant F_w.wake sym "$FW_SYM@-" "$3 $4"
+	mutant F_w.C1 sym "$FW_SYM@$C1_FENCE" "$5"
+	mutant F_w.mpmc_get sym "$FW_SYM@$FWG_FENCE" "$6"
+	mutant F_w.mpmc_put sym "$FW_SYM@$FWP_FENCE" "$7"
+	mutant F_s.announce asym "$FS_ASYM@-" "$3"
+	mutant F_s.announce sym "$FS_SYM@-" "$3"
+	mutant F_s.closed asym "$FS_ASYM@$CLOSED_FENCE" "$5"
+	mutant F_s.closed sym "$FS_SYM@$CLOSED_FENCE" "$5"
+}
+edge_mutants spsc_order "mpmc_once_cap1 mpmc_once_cap2 mpmc_once_cap3" \
+	"$HS" close_mpmc close_spsc "handshake_mpmc mpmc_two_getters" \
+	"handshake_mpmc mpmc_two_putters"
 # The seq release/acquire pair (park.c) is redundant under F_w/F_s and the
 # futex's own ordering; it matters only in load-buffering executions that
 # C11 allows and Relacy never builds (docs/verification-relacy.md). Run,
@@ -177,22 +186,10 @@ mutant seq.acquire asym "$SEQ_ACQ" "handshake_spsc handshake_mpmc" "$WHY"
 # pcq_get_many on every path): each must be caught there too.
 echo "== relacy: the same mutants, bulk tests only"
 BHS="bulk_handshake_spsc bulk_handshake_mpmc bulk_two_getters bulk_two_putters"
-mutant spsc.R1 asym "$SPSC_R1" bulk_spsc_order
-mutant spsc.A1 asym "$SPSC_A1" bulk_spsc_order
-mutant spsc.R2 asym "$SPSC_R2" bulk_spsc_order
-mutant spsc.A2 asym "$SPSC_A2" bulk_spsc_order
-for m in R1 A1 R2 A2; do
-	eval "s=\$MPMC_$m"
-	mutant mpmc.$m asym "$s" "bulk_mpmc_once_cap2 bulk_mpmc_once_cap3"
-done
-mutant F_w.wake sym "$FW_SYM@-" "$BHS bulk_close_mpmc"
-mutant F_w.C1 sym "$FW_SYM@$C1_FENCE" bulk_close_spsc
-mutant F_w.mpmc_get sym "$FW_SYM@$FWG_FENCE" "bulk_two_getters bulk_handshake_mpmc"
-mutant F_w.mpmc_put sym "$FW_SYM@$FWP_FENCE" "bulk_two_putters bulk_handshake_mpmc"
-mutant F_s.announce asym "$FS_ASYM@-" "$BHS"
-mutant F_s.announce sym "$FS_SYM@-" "$BHS"
-mutant F_s.closed asym "$FS_ASYM@$CLOSED_FENCE" bulk_close_spsc
-mutant F_s.closed sym "$FS_SYM@$CLOSED_FENCE" bulk_close_spsc
+edge_mutants bulk_spsc_order "bulk_mpmc_once_cap2 bulk_mpmc_once_cap3" \
+	"$BHS" bulk_close_mpmc bulk_close_spsc \
+	"bulk_two_getters bulk_handshake_mpmc" \
+	"bulk_two_putters bulk_handshake_mpmc"
 
 echo "== relacy: $(($(date +%s) - start)) s"
 [ $fail -eq 0 ] && [ $survivors -eq 0 ] && exit 0
